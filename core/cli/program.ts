@@ -1,0 +1,215 @@
+/**
+ * The command tree. Commands are thin: they parse flags here and call into
+ * `core/commands`, which call the core.
+ *
+ * @module
+ */
+
+import { Argument, Command, Option } from "commander";
+import { NotYetAvailableError } from "../errors.ts";
+import { VERSION } from "../version.ts";
+import * as cmd from "../commands/mod.ts";
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const count = (_v: string, prev: number) => prev + 1;
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got '${v}'`);
+  return n;
+};
+
+/** Sub-command options a handler may extend (`addOptions`), keyed by command name. */
+export type CommandMap = Record<string, Command>;
+
+function notYet(name: string) {
+  return () => {
+    throw new NotYetAvailableError(name);
+  };
+}
+
+/** Builds the `ivpm` program. `commands` receives each sub-command by name for handler options. */
+export function buildProgram(commands: CommandMap = {}): Command {
+  const program = new Command("ivpm")
+    .description("Project-local, polyglot package manager with a handler pipeline")
+    .version(VERSION, "-V, --version", "print the version and exit")
+    .addOption(
+      new Option("--log-level <level>", "developer log level").choices(["INFO", "DEBUG", "WARN", "NONE"])
+        .default(
+          "NONE",
+        ),
+    )
+    .option("-v, --verbose", "more detail (repeatable)", count, 0)
+    .option("-q, --quiet", "only errors")
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true)
+    .addHelpText("after", "\nEnvironment: IVPM_CACHE, IVPM_VAR_<NAME>, IVPM_SITE_CONFIG_NAME, NO_COLOR");
+  const sub = (name: string, description: string) => {
+    const c = program.command(name).description(description).showSuggestionAfterError(true);
+    commands[name] = c;
+    return c;
+  };
+  const project = (c: Command) => c.option("-p, --project-dir <dir>", "project directory (default: current)");
+  const pyOpts = (c: Command) =>
+    c
+      .option("--py-uv", "use uv to create the venv and install Python packages")
+      .option("--py-pip", "use pip to install Python packages")
+      .option("--py-system-site-packages", "give the venv access to system site-packages");
+
+  project(sub("activate", "start a shell (or run a command) in the project environment"))
+    .option("-c <cmd>", "run this command instead of an interactive shell")
+    .argument("[args...]", "arguments passed to the shell or command")
+    .action(notYet("activate"));
+
+  project(sub("build", "build packages through each handler's build step"))
+    .option("-d, --dep-set <name>", "dep-set to build")
+    .option("-g, --debug", "debug build")
+    .action(notYet("build"));
+
+  const cache = sub("cache", "manage the shared package cache");
+  cache.command("init").description("create a cache directory")
+    .argument("<dir>", "cache directory")
+    .option("-s, --shared", "make it group-shared (setgid)")
+    .option("-f, --force", "reinitialise an existing directory")
+    .action((dir, o) => cmd.cacheInit(dir, o));
+  cache.command("info").description("show what the cache holds")
+    .option("-c, --cache-dir <dir>", "cache directory (default: IVPM_CACHE or the site default)")
+    .option("-v, --verbose", "list every version")
+    .option("--json", "print JSON")
+    .action((o) => cmd.cacheInfo(o));
+  cache.command("clean").description("remove entries not used for a while")
+    .option("-c, --cache-dir <dir>", "cache directory (default: IVPM_CACHE or the site default)")
+    .option("-d, --days <n>", "remove entries unused for this many days", int("--days"), 7)
+    .option("-n, --dry-run", "show what would be removed")
+    .option("--json", "print JSON")
+    .action((o) => cmd.cacheClean(o));
+
+  pyOpts(
+    sub("clone", "clone a project and fetch its dependencies")
+      .argument("<src>", "git URL of the project")
+      .argument("[workspace-dir]", "directory to clone into (default: repository name)")
+      .option("-a, --anonymous", "use the URL as written (no SSH rewrite)")
+      .option("-b, --branch <branch>", "branch to check out (created when it does not exist)")
+      .option("-d, --dep-set <name>", "dep-set to update")
+      .option("-D, --define <VAR=VALUE>", "set a variable (repeatable)", collect, [])
+      .option("-j, --jobs <n>", "parallel fetches", int("--jobs")),
+  ).action((src, dir, o) => cmd.clone(src, dir, o));
+
+  project(sub("destroy", "remove what handlers created (venv, node_modules, generated files)"))
+    .option("-n, --dry-run", "show what would be removed")
+    .option("--json", "print JSON")
+    .action(notYet("destroy"));
+
+  sub("init", "create an ivpm.yaml in the current directory")
+    .argument("<name>", "project name")
+    .option("-v, --version <version>", "project version", "0.0.1")
+    .option("-f, --force", "overwrite an existing ivpm.yaml")
+    .action((name, o) => cmd.init(name, o));
+
+  project(sub("pkg-info", "print include dirs, paths, libs or flags of packages"))
+    .addArgument(
+      new Argument("<type>", "what to print").choices(["incdirs", "paths", "libdirs", "libs", "flags"]),
+    )
+    .argument("<pkgs...>", "package names")
+    .option("-k, --kind <kind>", "kind of paths")
+    .action(notYet("pkg-info"));
+
+  const plugin = sub("plugin", "manage handler, source and site-config plugins");
+  const perms = (c: Command) =>
+    c.option("--allow-read <paths...>", "grant read access")
+      .option("--allow-write <paths...>", "grant write access")
+      .option("--allow-run <programs...>", "grant running programs")
+      .option("--allow-net <hosts...>", "grant network access")
+      .option("--allow-env <names...>", "grant environment variables");
+  perms(plugin.command("add").description("add a plugin (jsr:, https:, npm: or a local path)"))
+    .argument("<spec>", "plugin spec")
+    .option("--user", "add to the user config (~/.config/ivpm/config.yaml)")
+    .option("--site", "add to the site config (/etc/ivpm/config.yaml)")
+    .action(notYet("plugin add"));
+  plugin.command("remove").description("remove a plugin").argument("<name>").action(notYet("plugin remove"));
+  plugin.command("list").description("list plugins").option("--json", "print JSON").action(
+    notYet("plugin list"),
+  );
+  plugin.command("update").description("update plugins within their ranges").argument("[name]").action(
+    notYet("plugin update"),
+  );
+  plugin.command("check").description("re-fetch plugins and compare with the pins (for CI)").action(
+    notYet("plugin check"),
+  );
+
+  sub("share", "print the path of ivpm's shared data directory")
+    .argument("[path...]", "path components to append")
+    .action((p) => cmd.share(p));
+
+  const show = sub("show", "show sources, types, handlers, dependencies or the ivpm.yaml schema")
+    .option("--schema", "print the JSON Schema of ivpm.yaml")
+    .option("--json", "print JSON")
+    .action((o) => cmd.showAll(o));
+  show.command("source").alias("src").description("list source types").argument("[name]")
+    .option("--json", "print JSON").action((n, o) => cmd.showSource(n, o));
+  show.command("type").description("list content types").argument("[name]")
+    .option("--json", "print JSON").action((n, o) => cmd.showType(n, o));
+  show.command("handler").description("list handlers, or their resolved order").argument("[name]")
+    .option("--order", "print the resolved execution order")
+    .option("--json", "print JSON").action((n, o) => cmd.showHandler(n, o));
+  project(show.command("deps").description("show the resolved dependency graph").argument("[name]"))
+    .option("-d, --dep-set <name>", "dep-set (default: as update would choose)")
+    .option("-t, --tree", "print a tree")
+    .option("--json", "print JSON")
+    .option("--dot", "print Graphviz dot")
+    .option("-o, --output <file>", "write to a file")
+    .action((n, o) => cmd.showDeps(n, o));
+  show.command("plugin").description("show what a plugin registers").argument("<name>")
+    .option("--json", "print JSON").action(notYet("show plugin"));
+  show.command("site-config").description("show site configurations and effective settings").argument(
+    "[name]",
+  )
+    .option("--json", "print JSON").action(notYet("show site-config"));
+
+  sub("snapshot", "copy the project and every dependency at the locked revisions into a directory")
+    .argument("<dir>", "snapshot directory")
+    .option("-p, --project-dir <dir>", "project directory (default: current)")
+    .option("-r, --rls-deps", "use release dependencies")
+    .action(notYet("snapshot"));
+
+  project(sub("status", "show the state of each package (branch, changes, lock match)"))
+    .option("-v, --verbose", "list changed files", count, 0)
+    .option("--json", "print JSON")
+    .action((o) => cmd.status(o));
+
+  project(sub("sync", "fetch and merge upstream changes into writable git packages"))
+    .option("-n, --dry-run", "report what would happen")
+    .option("-j, --jobs <n>", "parallel jobs (0 = cores)", int("--jobs"))
+    .option("--packages <names>", "only these packages (comma-separated)")
+    .option("--summary <file>", "write a markdown summary")
+    .option("-v, --verbose", "more detail", count, 0)
+    .option("--json", "print JSON")
+    .action(notYet("sync"));
+
+  pyOpts(
+    project(sub("update", "fetch dependencies, write the lock file, run the handlers"))
+      .option("-d, --dep-set <name>", "dep-set to use")
+      .option("-D, --define <VAR=VALUE>", "set a variable (repeatable)", collect, [])
+      .option("-j, --jobs <n>", "parallel fetches (default: cores)", int("--jobs"))
+      .option("-a, --anonymous-git", "use git URLs as written (no SSH rewrite)")
+      .option("--skip-py-install, --py-skip-install", "do not install Python packages")
+      .option("--force-py-install, --py-force-install", "re-install Python packages")
+      .option("--py-prerls-packages", "allow pre-release Python packages")
+      .option("--lock-file <path>", "reproduce the workspace recorded in this lock file")
+      .option("--deps-source <dir>", "reuse packages from another deps dir (repeatable)", collect, [])
+      .option("--trust-deps-source", "match deps-source packages by name only")
+      .addOption(
+        new Option("--deps-source-mode <mode>", "link or copy deps-source packages").choices([
+          "link",
+          "copy",
+        ]),
+      )
+      .option("--no-worktree-deps-source", "do not reuse the main worktree's packages")
+      .option("--refresh-all", "re-fetch / fast-forward every package")
+      .option("--force", "like --refresh-all, and override local-change safety checks")
+      .option("--prune", "delete directories of packages no longer declared")
+      .option("-v, --verbose", "more detail", count, 0)
+      .option("--json", "print a JSON summary"),
+  ).action((o) => cmd.update(o));
+
+  return program;
+}

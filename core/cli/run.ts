@@ -1,0 +1,130 @@
+/**
+ * Runs the CLI: global flags, error-to-exit-code mapping, and the promise that a
+ * user error never shows a stack trace (unless `--log-level DEBUG`).
+ *
+ * @module
+ */
+
+import { CommanderError } from "commander";
+import { ConfigError, IvpmError } from "../errors.ts";
+import { colors, diag, err, type LogLevel, settings } from "../ui/log.ts";
+import { buildProgram } from "./program.ts";
+
+/** Moves `-D x=y` / `-Dx=y` given before the sub-command to after it (the original accepted both). */
+export function hoistDefines(argv: string[]): string[] {
+  const cmdIdx = argv.findIndex((a, i) =>
+    !a.startsWith("-") && !(i > 0 && /^(-D|--log-level)$/.test(argv[i - 1]))
+  );
+  if (cmdIdx < 0) return argv;
+  const before = argv.slice(0, cmdIdx);
+  const moved: string[] = [];
+  const kept: string[] = [];
+  for (let i = 0; i < before.length; i++) {
+    if (before[i] === "-D" && i + 1 < before.length) moved.push("-D", before[++i]);
+    else if (before[i].startsWith("-D") && before[i].length > 2) moved.push(before[i]);
+    else kept.push(before[i]);
+  }
+  return [...kept, ...argv.slice(cmdIdx), ...moved];
+}
+
+function applyGlobals(argv: string[]): void {
+  const lvl = argv.indexOf("--log-level");
+  const eq = argv.find((a) => a.startsWith("--log-level="));
+  const level = (lvl >= 0 ? argv[lvl + 1] : eq?.split("=")[1])?.toUpperCase();
+  if (level && ["DEBUG", "INFO", "WARN", "NONE"].includes(level)) settings.logLevel = level as LogLevel;
+  if (argv.includes("-q") || argv.includes("--quiet")) settings.quiet = true;
+}
+
+/** Runs ivpm with the given arguments; returns the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  applyGlobals(argv);
+  const program = buildProgram();
+  let usageCommand = "ivpm";
+  program.exitOverride();
+  const configure = (c: typeof program) => {
+    c.exitOverride();
+    c.configureOutput({
+      writeOut: (s) => Deno.stdout.writeSync(new TextEncoder().encode(s)),
+      writeErr: (s) => Deno.stderr.writeSync(new TextEncoder().encode(s)),
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+      // Usage errors are printed by us, as one line plus a hint.
+      outputError: () => {},
+    });
+    c.hook("preAction", (_t, action) => {
+      usageCommand = commandPath(action);
+      const o = program.opts();
+      settings.verbose = Math.max(settings.verbose, o.verbose ?? 0, action.opts().verbose ?? 0);
+      if (o.quiet) settings.quiet = true;
+    });
+    for (const sub of c.commands) configure(sub as typeof program);
+  };
+  configure(program);
+  try {
+    await program.parseAsync(hoistDefines(argv), { from: "user" });
+    return 0;
+  } catch (e) {
+    return report(e, usageCommand, program);
+  }
+}
+
+function commandPath(c: { name(): string; parent: unknown }): string {
+  const parts: string[] = [];
+  let cur: { name(): string; parent: unknown } | null = c;
+  while (cur) {
+    parts.unshift(cur.name());
+    cur = cur.parent as typeof cur;
+  }
+  return parts.join(" ");
+}
+
+function report(e: unknown, where: string, program: ReturnType<typeof buildProgram>): number {
+  if (e instanceof CommanderError) {
+    if (e.exitCode === 0) return 0; // --help, --version
+    const msg = e.message.replace(/^error: /, "").replace(
+      /\s*\(Did you mean (.+)\?\)\s*$/,
+      "; did you mean '$1'?",
+    );
+    // Commander does not tell which sub-command failed; find the deepest one named in argv.
+    const cmdName = guessCommand(program);
+    err(`${cmdName}: error: ${msg}`);
+    err(`hint: run '${cmdName} --help' for usage`);
+    return 2;
+  }
+  if (e instanceof ConfigError) {
+    for (const d of e.diagnostics) diag(d);
+    const n = e.diagnostics.length;
+    err(colors.red(`${n} error${n === 1 ? "" : "s"} in configuration; nothing was changed`));
+    if (settings.logLevel === "DEBUG") err(e.stack ?? "");
+    return e.exitCode;
+  }
+  if (e instanceof IvpmError) {
+    err(`${colors.red("error:")} ${e.message}`);
+    if (e.hint) err(`hint: ${e.hint}`);
+    if (settings.logLevel === "DEBUG") err(e.stack ?? "");
+    return e.exitCode;
+  }
+  const error = e instanceof Error ? e : new Error(String(e));
+  err(`${colors.red("error:")} ${where}: ${error.message}`);
+  if (settings.logLevel === "DEBUG") err(error.stack ?? "");
+  else err("hint: this looks like a bug in ivpm; re-run with --log-level DEBUG and report the trace");
+  return 1;
+}
+
+let lastArgs: string[] = [];
+function guessCommand(program: ReturnType<typeof buildProgram>): string {
+  let cur = program;
+  const names = ["ivpm"];
+  for (const a of lastArgs) {
+    const next = cur.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!next) continue;
+    names.push(next.name());
+    cur = next as typeof program;
+  }
+  return names.join(" ");
+}
+
+/** Records argv for error messages (set by main). */
+export function setArgs(argv: string[]): void {
+  lastArgs = argv;
+}

@@ -1,0 +1,161 @@
+/**
+ * `include:` — merging partial `package:` bodies from other files into the
+ * including one (ivpm-behaviour.md §2.5). The includer always wins; locations of
+ * adopted nodes are kept so errors point into the file they came from.
+ *
+ * @module
+ */
+
+import { dirname, resolve } from "node:path";
+import type { Diagnostic } from "../ui/diagnostics.ts";
+import { getEntry, type LEntry, type LMap, type LNode, type LSeq, parseLocated } from "./located.ts";
+
+/** Reads a file's text; undefined when it does not exist. */
+export type ReadText = (path: string) => string | undefined;
+
+/** Default reader using the file system. */
+export function readTextOrUndefined(path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.IsADirectory) return undefined;
+    throw e;
+  }
+}
+
+function realPath(p: string): string {
+  try {
+    return Deno.realPathSync(p);
+  } catch {
+    return resolve(p);
+  }
+}
+
+const LIST_APPEND = new Set(["env", "env-sets", "setup-deps", "dep-sets"]);
+const DEEP_MERGE = new Set(["with", "vars"]);
+
+/**
+ * Resolves `include:` in a `package:` map (recursively), returning the merged map.
+ * Problems are appended to `diags`; the merge goes on where it can so all are reported.
+ */
+export function resolveIncludes(
+  pkg: LMap,
+  file: string,
+  diags: Diagnostic[],
+  read: ReadText = readTextOrUndefined,
+  chain: string[] = [realPath(file)],
+): LMap {
+  const inc = getEntry(pkg, "include");
+  let merged: LMap = { ...pkg, entries: pkg.entries.filter((e) => e.key !== "include") };
+  if (!inc) return merged;
+  if (inc.value.kind !== "seq") {
+    diags.push({
+      severity: "error",
+      message: "'include' must be a list of file paths",
+      loc: inc.value.loc,
+    });
+    return merged;
+  }
+  for (const item of inc.value.items) {
+    if (item.kind !== "scalar" || typeof item.value !== "string") {
+      diags.push({
+        severity: "error",
+        message: "'include' entries must be file-path strings",
+        loc: item.loc,
+      });
+      continue;
+    }
+    const path = resolve(dirname(file), item.value);
+    const text = read(path);
+    if (text === undefined) {
+      diags.push({
+        severity: "error",
+        message: `include file '${item.value}' does not exist (resolved to ${path})`,
+        loc: item.loc,
+      });
+      continue;
+    }
+    const real = realPath(path);
+    if (chain.includes(real)) {
+      diags.push({
+        severity: "error",
+        message: `cyclic include: '${item.value}' is already on the include chain (${
+          [...chain, real].join(" -> ")
+        })`,
+        loc: item.loc,
+      });
+      continue;
+    }
+    const parsed = parseLocated(path, text);
+    diags.push(...parsed.diagnostics);
+    if (!parsed.root) continue;
+    if (parsed.root.kind !== "map" || !getEntry(parsed.root, "package")) {
+      diags.push({
+        severity: "error",
+        message: `included file has no 'package:' mapping`,
+        loc: parsed.root.loc,
+        notes: [`included from ${file}:${item.loc.line}:${item.loc.col}`],
+      });
+      continue;
+    }
+    const body = getEntry(parsed.root, "package")!.value;
+    if (body.kind !== "map") {
+      diags.push({ severity: "error", message: "'package' must be a mapping", loc: body.loc });
+      continue;
+    }
+    for (const key of ["name", "version"]) {
+      const e = getEntry(body, key);
+      if (e) {
+        diags.push({
+          severity: "error",
+          message:
+            `include '${item.value}' may not set '${key}'; package identity is anchored to the root file`,
+          loc: e.keyLoc,
+          notes: [`root file: ${chain.length === 1 ? file : chain[0]}`],
+        });
+      }
+    }
+    const included = resolveIncludes(body, path, diags, read, [...chain, real]);
+    merged = mergeInto(merged, included);
+  }
+  return merged;
+}
+
+/** Merges `other` (an include) into `local`; local wins. */
+function mergeInto(local: LMap, other: LMap): LMap {
+  const entries: LEntry[] = [...local.entries];
+  for (const oe of other.entries) {
+    if (oe.key === "name" || oe.key === "version") continue;
+    const idx = entries.findIndex((e) => e.key === oe.key);
+    if (idx < 0) {
+      entries.push(oe);
+      continue;
+    }
+    const le = entries[idx];
+    if (LIST_APPEND.has(oe.key) && le.value.kind === "seq" && oe.value.kind === "seq") {
+      entries[idx] = { ...le, value: { ...le.value, items: [...le.value.items, ...oe.value.items] } as LSeq };
+    } else if (DEEP_MERGE.has(oe.key)) {
+      entries[idx] = { ...le, value: deepMerge(le.value, oe.value, false) };
+    } else if (oe.key === "paths") {
+      entries[idx] = { ...le, value: deepMerge(le.value, oe.value, true) };
+    }
+    // Any other key: adopted only if absent locally — it is present, so local wins.
+  }
+  return { ...local, entries };
+}
+
+function deepMerge(local: LNode, other: LNode, appendLists: boolean): LNode {
+  if (local.kind === "map" && other.kind === "map") {
+    const entries = [...local.entries];
+    for (const oe of other.entries) {
+      const idx = entries.findIndex((e) => e.key === oe.key);
+      if (idx < 0) entries.push(oe);
+      else entries[idx] = { ...entries[idx], value: deepMerge(entries[idx].value, oe.value, appendLists) };
+    }
+    return { ...local, entries };
+  }
+  if (appendLists && local.kind === "seq" && other.kind === "seq") {
+    return { ...local, items: [...local.items, ...other.items] };
+  }
+  return local;
+}

@@ -1,0 +1,560 @@
+/**
+ * Loading an `ivpm.yaml`: parse → include merge → variables → schema validation →
+ * semantic checks → typed {@link ProjectConfig}. Every problem of a file is
+ * collected and reported together, each with its exact position.
+ *
+ * @module
+ */
+
+import { dirname, isAbsolute, resolve } from "node:path";
+import { ConfigError, IvpmError } from "../errors.ts";
+import type { Diagnostic, Loc } from "../ui/diagnostics.ts";
+import { formatLoc } from "../ui/diagnostics.ts";
+import { closestMatch } from "../util/suggest.ts";
+import { builtinContentTypes } from "./content_types.ts";
+import { builtinHandlerOptions } from "./handler_options.ts";
+import { type ReadText, readTextOrUndefined, resolveIncludes } from "./include.ts";
+import { commonDependencyKeys, packageSchema, type SchemaInputs } from "./ivpm_schema.ts";
+import { getEntry, type LMap, type LNode, parseLocated, toPlain } from "./located.ts";
+import type {
+  DependencySpec,
+  DepSet,
+  EnvDirective,
+  EnvSet,
+  PluginEntry,
+  ProjectConfig,
+  TypeSpec,
+} from "./model.ts";
+import { validateNode } from "./schema.ts";
+import { builtinSources } from "../sources/info.ts";
+import { resolveVars, substitute, type VarSources } from "./vars.ts";
+
+/** Options for loading a project file. */
+export interface LoadOptions extends VarSources {
+  /** Registered sources, types and handler options (defaults to the built-ins). */
+  inputs?: SchemaInputs;
+  read?: ReadText;
+}
+
+/** The built-in registries, as schema inputs. */
+export function builtinSchemaInputs(): SchemaInputs {
+  return { sources: builtinSources, types: builtinContentTypes, handlers: builtinHandlerOptions };
+}
+
+/** Loads `<dir>/ivpm.yaml`; a missing file is a clear user error. */
+export function loadProject(dir: string, opts: LoadOptions = {}): ProjectConfig {
+  const file = resolve(dir, "ivpm.yaml");
+  return loadConfigFile(file, opts);
+}
+
+/** Reads the raw `deps-dir` of a project without full validation (needed to find persisted variables). */
+export function peekDepsDir(dir: string, read: ReadText = readTextOrUndefined): string {
+  const text = read(resolve(dir, "ivpm.yaml"));
+  if (!text) return "packages";
+  const m = /^\s+deps-dir:\s*["']?([^"'#\n]+?)["']?\s*(#.*)?$/m.exec(text);
+  return m && !m[1].includes("${{") ? m[1].trim() : "packages";
+}
+
+/** Loads and validates one ivpm.yaml file. Throws {@link ConfigError} with every problem found. */
+export function loadConfigFile(file: string, opts: LoadOptions = {}): ProjectConfig {
+  const read = opts.read ?? readTextOrUndefined;
+  const inputs = opts.inputs ?? builtinSchemaInputs();
+  const text = read(file);
+  if (text === undefined) {
+    throw new IvpmError(`Failed to locate IVPM meta-data: no ivpm.yaml in ${dirname(file)}`, {
+      hint: "run 'ivpm init <name>' to create one, or pass -p <project-dir>",
+    });
+  }
+  const diags: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
+  const parsed = parseLocated(file, text);
+  if (parsed.diagnostics.length || !parsed.root) {
+    if (!parsed.root && !parsed.diagnostics.length) {
+      throw new ConfigError([{
+        severity: "error",
+        message: "empty ivpm.yaml file",
+        loc: { file, line: 1, col: 1 },
+      }]);
+    }
+    throw new ConfigError(parsed.diagnostics);
+  }
+  const root = parsed.root;
+  if (root.kind !== "map") {
+    throw new ConfigError([{
+      severity: "error",
+      message: `ivpm.yaml must be a mapping with a 'package:' key, not ${
+        root.kind === "seq" ? "a list" : "a scalar"
+      }`,
+      loc: root.loc,
+    }]);
+  }
+  for (const e of root.entries) {
+    if (e.key !== "package" && e.key !== "$schema") {
+      diags.push({
+        severity: "error",
+        message: `unknown top-level key '${e.key}'${
+          e.key.startsWith("pack") ? "; did you mean 'package'?" : ""
+        }`,
+        loc: e.keyLoc,
+        notes: ["ivpm.yaml holds one 'package:' mapping (and optionally '$schema')"],
+      });
+    }
+  }
+  const pkgEntry = getEntry(root, "package");
+  if (!pkgEntry) {
+    diags.push({ severity: "error", message: "missing 'package' section", loc: root.loc });
+    throw new ConfigError(diags);
+  }
+  if (pkgEntry.value.kind !== "map") {
+    diags.push({ severity: "error", message: "'package' must be a mapping", loc: pkgEntry.value.loc });
+    throw new ConfigError(diags);
+  }
+  let pkg: LMap = pkgEntry.value;
+  for (const old of ["deps", "dev-deps"]) {
+    const e = getEntry(pkg, old);
+    if (e) {
+      diags.push({
+        severity: "error",
+        message: `'${old}' is the old ivpm.yaml format; move dependencies into 'dep-sets'`,
+        loc: e.keyLoc,
+        notes: ["e.g. dep-sets: [{name: default, deps: [...]}, {name: default-dev, deps: [...]}]"],
+      });
+      pkg = { ...pkg, entries: pkg.entries.filter((x) => x.key !== old) };
+    }
+  }
+
+  const files = [file];
+  pkg = resolveIncludes(pkg, file, diags, (p) => {
+    const t = read(p);
+    if (t !== undefined) files.push(p);
+    return t;
+  });
+
+  // Variables: resolved after the merge so an include may use a variable declared by the includer.
+  const varsEntry = getEntry(pkg, "vars");
+  let vars: Record<string, string | number | boolean> = {};
+  if (varsEntry && varsEntry.value.kind !== "map") {
+    diags.push({
+      severity: "error",
+      message: "'vars' must be a mapping of name: default",
+      loc: varsEntry.value.loc,
+    });
+  } else {
+    vars = resolveVars(varsEntry?.value as LMap | undefined, opts, diags);
+  }
+  pkg = { ...pkg, entries: pkg.entries.filter((e) => e.key !== "vars") };
+  pkg = substitute(pkg, vars, diags) as LMap;
+
+  validateNode(pkg, packageSchema(inputs), "package", diags);
+  const config = buildModel(pkg, file, inputs, diags, warnings);
+  config.vars = vars;
+  config.files = files;
+  if (varsEntry?.value.kind === "map") {
+    // Keep vars visible to tooling (`show`), without re-validating.
+  }
+  const errors = diags.filter((d) => d.severity === "error" || d.severity === "fatal");
+  if (errors.length) throw new ConfigError(sortDiags(errors));
+  config.warnings = warnings;
+  return config;
+}
+
+function sortDiags(d: Diagnostic[]): Diagnostic[] {
+  // Stable order: by file appearance, then position, so output is reproducible.
+  return [...d].sort((a, b) => {
+    if (!a.loc || !b.loc) return 0;
+    if (a.loc.file !== b.loc.file) return 0;
+    return a.loc.line - b.loc.line || a.loc.col - b.loc.col;
+  });
+}
+
+function str(node: LNode | undefined): string | undefined {
+  if (!node || node.kind !== "scalar" || node.value === null) return undefined;
+  return String(node.value);
+}
+
+function buildModel(
+  pkg: LMap,
+  file: string,
+  inputs: SchemaInputs,
+  diags: Diagnostic[],
+  warnings: Diagnostic[],
+): ProjectConfig {
+  const dir = dirname(file);
+  const name = str(getEntry(pkg, "name")?.value);
+  if (!getEntry(pkg, "name")) {
+    diags.push({ severity: "error", message: "missing 'name' in package", loc: pkg.loc });
+  }
+  const depsDir = str(getEntry(pkg, "deps-dir")?.value) ?? "packages";
+  const depsDirEntry = getEntry(pkg, "deps-dir");
+  if (depsDirEntry && (isAbsolute(depsDir) || depsDir.split(/[\\/]/).includes(".."))) {
+    diags.push({
+      severity: "error",
+      message: `'deps-dir' must be a relative path inside the project, not '${depsDir}'`,
+      loc: depsDirEntry.value.loc,
+    });
+  }
+  const withEntry = getEntry(pkg, "with");
+  const withCfg = (withEntry?.value.kind === "map" ? toPlain(withEntry.value) : {}) as Record<
+    string,
+    Record<string, unknown>
+  >;
+
+  const depSets = buildDepSets(pkg, dir, inputs, diags);
+  if (!getEntry(pkg, "dep-sets")) {
+    warnings.push({
+      severity: "warning",
+      message: "no dependencies (no 'dep-sets' in package)",
+      loc: pkg.loc,
+    });
+  }
+  const defaultDepSetEntry = getEntry(pkg, "default-dep-set");
+  const defaultDepSet = str(defaultDepSetEntry?.value);
+  if (
+    defaultDepSet && defaultDepSetEntry && depSets.length && !depSets.some((d) => d.name === defaultDepSet)
+  ) {
+    const m = closestMatch(defaultDepSet, depSets.map((d) => d.name));
+    diags.push({
+      severity: "error",
+      message: `default-dep-set '${defaultDepSet}' is not defined${m ? `; did you mean '${m}'?` : ""}`,
+      loc: defaultDepSetEntry.value.loc,
+      notes: [`dep-sets: ${depSets.map((d) => d.name).join(", ")}`],
+    });
+  }
+
+  const envEntry = getEntry(pkg, "env");
+  const env = envEntry?.value.kind === "seq" ? envEntry.value.items.map((i) => envDirective(i, diags)) : [];
+  const envSetsEntry = getEntry(pkg, "env-sets");
+  const envSets: EnvSet[] = [];
+  if (envSetsEntry?.value.kind === "seq") {
+    for (const item of envSetsEntry.value.items) {
+      if (item.kind !== "map") continue;
+      const e = getEntry(item, "env");
+      envSets.push({
+        name: str(getEntry(item, "name")?.value) ?? "",
+        env: e?.value.kind === "seq" ? e.value.items.map((i) => envDirective(i, diags)) : [],
+      });
+    }
+  }
+  const pathsEntry = getEntry(pkg, "paths");
+  const paths: Record<string, Record<string, string[]>> = {};
+  if (pathsEntry?.value.kind === "map") {
+    for (const k of pathsEntry.value.entries) {
+      if (k.value.kind !== "map") continue;
+      paths[k.key] = {};
+      for (const t of k.value.entries) {
+        if (t.value.kind !== "seq") continue;
+        // Paths are relative to the file that declared them (an include keeps its own base).
+        paths[k.key][t.key] = t.value.items.map((p) => resolve(dirname(p.loc.file), String(toPlain(p))));
+      }
+    }
+  }
+  const setupDepsEntry = getEntry(pkg, "setup-deps");
+  const setupDeps = setupDepsEntry?.value.kind === "seq"
+    ? setupDepsEntry.value.items.map((i) => String(toPlain(i)))
+    : [];
+  const pluginsEntry = getEntry(pkg, "plugins");
+  const plugins: PluginEntry[] = [];
+  if (pluginsEntry?.value.kind === "seq") {
+    for (const item of pluginsEntry.value.items) {
+      if (item.kind === "scalar") plugins.push({ spec: String(item.value), options: {}, loc: item.loc });
+      else if (item.kind === "map") {
+        const plain = toPlain(item) as Record<string, unknown>;
+        plugins.push({ spec: String(plain.spec ?? ""), options: plain, loc: item.loc });
+      }
+    }
+  }
+  const typeEntry = getEntry(pkg, "type");
+  return {
+    file,
+    dir,
+    name: name ?? "",
+    version: str(getEntry(pkg, "version")?.value),
+    types: typeEntry ? parseTypes(typeEntry.value, inputs, "package", diags) : [],
+    with: withCfg,
+    depsDir,
+    defaultDepSet,
+    depSets,
+    env,
+    envSets,
+    paths,
+    setupDeps,
+    vars: {},
+    plugins,
+    files: [file],
+    warnings: [],
+  };
+}
+
+function envDirective(node: LNode, diags: Diagnostic[]): EnvDirective {
+  const ops = ["value", "path", "path-append", "path-prepend"] as const;
+  const out: EnvDirective = { name: "", op: "value", value: "", loc: node.loc };
+  if (node.kind !== "map") return out;
+  out.name = str(getEntry(node, "name")?.value) ?? "";
+  const present = ops.filter((o) => getEntry(node, o));
+  if (present.length === 0) {
+    diags.push({
+      severity: "error",
+      message: `env directive '${out.name}' needs one of: value, path, path-append, path-prepend`,
+      loc: node.loc,
+    });
+  } else if (present.length > 1) {
+    diags.push({
+      severity: "error",
+      message: `env directive '${out.name}' sets both '${present[0]}' and '${present[1]}'; use one`,
+      loc: getEntry(node, present[1])!.keyLoc,
+    });
+  }
+  if (present.length) {
+    out.op = present[0];
+    const v = toPlain(getEntry(node, present[0])!.value);
+    out.value = Array.isArray(v) ? v.map(String) : String(v ?? "");
+  }
+  return out;
+}
+
+/** Parses a `type:` field into type specs, validating names and options. */
+export function parseTypes(
+  node: LNode,
+  inputs: SchemaInputs,
+  where: string,
+  diags: Diagnostic[],
+): TypeSpec[] {
+  const out: TypeSpec[] = [];
+  const known = new Map(inputs.types.map((t) => [t.name, t]));
+  const add = (name: string, opts: LNode | undefined, loc: Loc) => {
+    const info = known.get(name);
+    if (!info) {
+      const m = closestMatch(name, known.keys());
+      diags.push({
+        severity: "error",
+        message: `unknown type '${name}' in ${where}${m ? `; did you mean '${m}'?` : ""}`,
+        loc,
+        notes: [`known types: ${[...known.keys()].join(", ")}`],
+      });
+      return;
+    }
+    if (opts && opts.kind !== "scalar") validateNode(opts, info.options, `type '${name}' of ${where}`, diags);
+    const plain = opts && opts.kind === "map" ? toPlain(opts) as Record<string, unknown> : {};
+    if (!out.some((t) => t.name === name)) out.push({ name, options: plain, loc });
+  };
+  const one = (n: LNode) => {
+    if (n.kind === "scalar" && typeof n.value === "string") add(n.value, undefined, n.loc);
+    else if (n.kind === "map") { for (const e of n.entries) add(e.key, e.value, e.keyLoc); }
+  };
+  if (node.kind === "seq") node.items.forEach(one);
+  else one(node);
+  return out;
+}
+
+function buildDepSets(pkg: LMap, dir: string, inputs: SchemaInputs, diags: Diagnostic[]): DepSet[] {
+  const dsEntry = getEntry(pkg, "dep-sets");
+  if (!dsEntry || dsEntry.value.kind !== "seq") return [];
+  const raw: { set: DepSet; node: LMap; usesLoc?: Loc }[] = [];
+  const seen = new Map<string, Loc>();
+  for (const item of dsEntry.value.items) {
+    if (item.kind !== "map") continue;
+    const nameNode = getEntry(item, "name");
+    const name = str(nameNode?.value);
+    if (!name) continue;
+    const prev = seen.get(name);
+    if (prev) {
+      diags.push({
+        severity: "error",
+        message: `duplicate dep-set '${name}'; previously defined at ${formatLoc(prev)}`,
+        loc: nameNode!.value.loc,
+      });
+      continue;
+    }
+    seen.set(name, nameNode!.value.loc);
+    const usesEntry = getEntry(item, "uses");
+    const set: DepSet = {
+      name,
+      deps: [],
+      uses: str(usesEntry?.value),
+      defaultDepSet: str(getEntry(item, "default-dep-set")?.value),
+      loc: item.loc,
+    };
+    const depsNode = getEntry(item, "deps")?.value;
+    const names = new Map<string, Loc>();
+    if (depsNode?.kind === "seq") {
+      for (const d of depsNode.items) {
+        const dep = buildDependency(d, set, dir, inputs, diags);
+        if (!dep) continue;
+        const p = names.get(dep.name);
+        if (p) {
+          diags.push({
+            severity: "error",
+            message: `duplicate package '${dep.name}' in dep-set '${name}'; previously specified at ${
+              formatLoc(p)
+            }`,
+            loc: dep.loc,
+          });
+          continue;
+        }
+        names.set(dep.name, dep.loc);
+        set.deps.push(dep);
+      }
+    }
+    raw.push({ set, node: item, usesLoc: usesEntry?.value.loc });
+  }
+  // `uses:` inheritance; order-independent, any depth, cycles reported with the chain.
+  const byName = new Map(raw.map((r) => [r.set.name, r]));
+  const resolved = new Map<string, DependencySpec[]>();
+  const resolveSet = (name: string, chain: string[]): DependencySpec[] => {
+    const done = resolved.get(name);
+    if (done) return done;
+    const r = byName.get(name)!;
+    if (!r.set.uses) {
+      resolved.set(name, r.set.deps);
+      return r.set.deps;
+    }
+    if (!byName.has(r.set.uses)) {
+      const m = closestMatch(r.set.uses, byName.keys());
+      diags.push({
+        severity: "error",
+        message: `dep-set '${name}' uses unknown dep-set '${r.set.uses}'${m ? `; did you mean '${m}'?` : ""}`,
+        loc: r.usesLoc,
+      });
+      resolved.set(name, r.set.deps);
+      return r.set.deps;
+    }
+    if (chain.includes(r.set.uses)) {
+      const cyc = [...chain.slice(chain.indexOf(r.set.uses)), r.set.uses];
+      diags.push({
+        severity: "error",
+        message: `cyclic dep-set inheritance: ${cyc.join(" -> ")}`,
+        loc: r.usesLoc,
+      });
+      resolved.set(name, r.set.deps);
+      return r.set.deps;
+    }
+    const base = [...resolveSet(r.set.uses, [...chain, r.set.uses])];
+    for (const d of r.set.deps) {
+      const i = base.findIndex((b) => b.name === d.name);
+      if (i >= 0) base[i] = d;
+      else base.push(d);
+    }
+    resolved.set(name, base);
+    return base;
+  };
+  for (const r of raw) r.set.deps = resolveSet(r.set.name, [r.set.name]);
+  return raw.map((r) => r.set);
+}
+
+function detectSrc(url: string | undefined, dir: string): string | undefined {
+  if (!url) return undefined;
+  if (url.endsWith(".git") || url.endsWith(".git/")) return "git";
+  if (/^https?:\/\//.test(url)) return "http";
+  if (url.startsWith("file://")) {
+    // A file:// directory is a `dir` package (what users expect; the original required src: dir).
+    try {
+      const p = resolve(dir, decodeURIComponent(url.slice("file://".length)));
+      if (Deno.statSync(p).isDirectory) return "dir";
+    } catch { /* not there yet: treat as a file */ }
+    return "file";
+  }
+  if (/^git@[^:]+:/.test(url) || /^ssh:\/\//.test(url)) return "git";
+  return undefined;
+}
+
+function buildDependency(
+  node: LNode,
+  set: DepSet,
+  dir: string,
+  inputs: SchemaInputs,
+  diags: Diagnostic[],
+): DependencySpec | undefined {
+  if (node.kind !== "map") return undefined;
+  const nameEntry = getEntry(node, "name");
+  const name = str(nameEntry?.value);
+  if (!name) return undefined; // reported by the schema ("missing 'name'")
+  const where = `dependency '${name}'`;
+  const withEntry = getEntry(node, "with");
+  if (withEntry) {
+    diags.push({
+      severity: "error",
+      message: `${where}: 'with:' is no longer supported on dependencies; use inline type options instead`,
+      loc: withEntry.keyLoc,
+      notes: ["e.g. type: { python: { editable: false } }"],
+    });
+  }
+  if (!/^[A-Za-z0-9_.@+-][A-Za-z0-9_.@+\-/]*$/.test(name) || name.split("/").includes("..")) {
+    diags.push({
+      severity: "error",
+      message: `${where}: invalid package name (it becomes a directory under the deps dir)`,
+      loc: nameEntry!.value.loc,
+    });
+  }
+  const plain = toPlain(node) as Record<string, unknown>;
+  const url = typeof plain.url === "string" ? plain.url : undefined;
+  const srcNode = getEntry(node, "src");
+  let src = typeof plain.src === "string" ? plain.src : undefined;
+  if (!src && plain.pypi === true) src = "pypi";
+  if (!src) src = detectSrc(url, dir);
+  const sourceNames = inputs.sources.map((x) => x.name);
+  if (!src) {
+    if (url?.includes("${{")) return undefined; // already reported as an undefined variable
+    diags.push({
+      severity: "error",
+      message: url
+        ? `${where}: cannot determine the source type from url '${url}'`
+        : `${where}: no 'src' and no 'url'; cannot tell where to get it`,
+      loc: url ? getEntry(node, "url")!.value.loc : nameEntry!.value.loc,
+      notes: [`add 'src:' — one of ${sourceNames.join(", ")}`],
+    });
+    return undefined;
+  }
+  const info = inputs.sources.find((x) => x.name === src);
+  if (!info) return undefined; // unknown explicit src: reported by the schema enum check
+  const common = commonDependencyKeys(inputs);
+  const valid = [...new Set([...Object.keys(common), ...Object.keys(info.keys)])].sort();
+  for (const e of node.entries) {
+    if (e.key === "with" || common[e.key] || info.keys[e.key]) continue;
+    const elsewhere = inputs.sources.filter((x) => x.keys[e.key]).map((x) => x.name);
+    const m = closestMatch(e.key, valid);
+    diags.push({
+      severity: "error",
+      message: elsewhere.length
+        ? `${where}: key '${e.key}' does not apply to src '${src}' (it is for ${elsewhere.join(", ")})`
+        : `unknown key '${e.key}' in ${where}${m ? `; did you mean '${m}'?` : ""}`,
+      loc: e.keyLoc,
+      notes: [`keys for src '${src}': ${valid.join(", ")}`],
+    });
+  }
+  for (const r of info.required ?? []) {
+    if (plain[r] === undefined) {
+      diags.push({
+        severity: "error",
+        message: `${where}: src '${src}' requires '${r}'`,
+        loc: (srcNode ?? nameEntry)!.keyLoc,
+      });
+    }
+  }
+  if (src === "git" && plain.tag !== undefined && plain.commit !== undefined) {
+    diags.push({
+      severity: "error",
+      message: `${where}: give either 'tag' or 'commit', not both`,
+      loc: getEntry(node, "commit")!.keyLoc,
+    });
+  }
+  const options: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(plain)) {
+    if (!["name", "src", "url", "type", "dep-set", "deps", "pypi", "agents", "with"].includes(k)) {
+      options[k] = v;
+    }
+  }
+  const typeEntry = getEntry(node, "type");
+  const agents = plain.agents as { skills?: string[] } | undefined;
+  return {
+    name,
+    src,
+    url,
+    options,
+    types: typeEntry ? parseTypes(typeEntry.value, inputs, where, diags) : [],
+    depSet: (typeof plain["dep-set"] === "string" ? plain["dep-set"] : undefined) ?? set.defaultDepSet ??
+      set.name,
+    skipDeps: plain.deps === "skip",
+    agents,
+    loc: nameEntry!.value.loc,
+  };
+}

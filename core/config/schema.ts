@@ -1,0 +1,296 @@
+/**
+ * A small schema language. One definition drives both the loader's validation
+ * (with located, suggestion-bearing diagnostics) and the published JSON Schema,
+ * so the two can never drift apart.
+ *
+ * @module
+ */
+
+import type { Diagnostic } from "../ui/diagnostics.ts";
+import { closestMatch } from "../util/suggest.ts";
+import { kindName, type LMap, type LNode } from "./located.ts";
+
+interface Base {
+  description?: string;
+}
+/** A string, optionally restricted to a set of values. */
+export interface StringSchema extends Base {
+  kind: "string";
+  enum?: readonly string[];
+  format?: "uri-reference";
+}
+/** `true` / `false`. */
+export interface BooleanSchema extends Base {
+  kind: "boolean";
+}
+/** A whole number. */
+export interface IntegerSchema extends Base {
+  kind: "integer";
+  minimum?: number;
+}
+/** Any scalar (string, number or boolean). */
+export interface ScalarSchema extends Base {
+  kind: "scalar";
+}
+/** Anything at all (validated elsewhere). */
+export interface AnySchema extends Base {
+  kind: "any";
+}
+/** A mapping with a fixed set of keys. */
+export interface ObjectSchema extends Base {
+  kind: "object";
+  properties: Record<string, Schema>;
+  required?: readonly string[];
+  /** Keys that are not listed are accepted (validated by someone else). */
+  open?: boolean;
+  /** Names a node for messages, e.g. `dependency 'foo'` (default: the parent's wording). */
+  label?: (node: LMap) => string | undefined;
+}
+/** A mapping from free-form keys to values of one schema. */
+export interface MapSchema extends Base {
+  kind: "map";
+  values: Schema;
+}
+/** A list. */
+export interface ArraySchema extends Base {
+  kind: "array";
+  items: Schema;
+}
+/** One of several shapes, chosen by the node's kind. */
+export interface UnionSchema extends Base {
+  kind: "union";
+  of: readonly Schema[];
+}
+/** Any schema. */
+export type Schema =
+  | StringSchema
+  | BooleanSchema
+  | IntegerSchema
+  | ScalarSchema
+  | AnySchema
+  | ObjectSchema
+  | MapSchema
+  | ArraySchema
+  | UnionSchema;
+
+/** Shorthand constructors, used by the definitions. */
+export const s = {
+  string: (description?: string, extra: Partial<StringSchema> = {}): StringSchema => ({
+    kind: "string",
+    description,
+    ...extra,
+  }),
+  enum: (values: readonly string[], description?: string): StringSchema => ({
+    kind: "string",
+    enum: values,
+    description,
+  }),
+  boolean: (description?: string): BooleanSchema => ({ kind: "boolean", description }),
+  integer: (description?: string, minimum?: number): IntegerSchema => ({
+    kind: "integer",
+    description,
+    minimum,
+  }),
+  scalar: (description?: string): ScalarSchema => ({ kind: "scalar", description }),
+  any: (description?: string): AnySchema => ({ kind: "any", description }),
+  object: (
+    properties: Record<string, Schema>,
+    opts: {
+      required?: readonly string[];
+      description?: string;
+      open?: boolean;
+      label?: (node: LMap) => string | undefined;
+    } = {},
+  ): ObjectSchema => ({ kind: "object", properties, ...opts }),
+  map: (values: Schema, description?: string): MapSchema => ({ kind: "map", values, description }),
+  array: (items: Schema, description?: string): ArraySchema => ({ kind: "array", items, description }),
+  union: (of: Schema[], description?: string): UnionSchema => ({ kind: "union", of, description }),
+};
+
+/** Describes what a schema expects, for messages ("a string", "a list or a string"). */
+export function expectation(schema: Schema): string {
+  switch (schema.kind) {
+    case "string":
+      return "a string";
+    case "boolean":
+      return "a boolean (true or false)";
+    case "integer":
+      return "an integer";
+    case "scalar":
+      return "a string, number or boolean";
+    case "any":
+      return "a value";
+    case "object":
+    case "map":
+      return "a mapping";
+    case "array":
+      return "a list";
+    case "union":
+      return [...new Set(schema.of.map(expectation))].join(" or ");
+  }
+}
+
+function matchesKind(node: LNode, schema: Schema): boolean {
+  const v = node.kind === "scalar" ? node.value : undefined;
+  switch (schema.kind) {
+    case "string":
+      return typeof v === "string";
+    case "boolean":
+      return typeof v === "boolean";
+    case "integer":
+      return typeof v === "number" && Number.isInteger(v);
+    case "scalar":
+      return node.kind === "scalar" && v !== null;
+    case "any":
+      return true;
+    case "object":
+    case "map":
+      return node.kind === "map";
+    case "array":
+      return node.kind === "seq";
+    case "union":
+      return schema.of.some((o) => matchesKind(node, o));
+  }
+}
+
+/**
+ * Validates a located node against a schema, appending one diagnostic per problem.
+ * `where` names the enclosing thing for messages, e.g. `package` or `dependency 'foo'`.
+ */
+export function validateNode(node: LNode, schema: Schema, where: string, out: Diagnostic[]): void {
+  if (!matchesKind(node, schema)) {
+    out.push({
+      severity: "error",
+      message: `${where} must be ${expectation(schema)}, not ${kindName(node)}`,
+      loc: node.loc,
+    });
+    return;
+  }
+  switch (schema.kind) {
+    case "string":
+      if (schema.enum && node.kind === "scalar" && !schema.enum.includes(String(node.value))) {
+        const m = closestMatch(String(node.value), schema.enum);
+        out.push({
+          severity: "error",
+          message: `${where} must be one of ${schema.enum.join(", ")}, not '${node.value}'${
+            m ? `; did you mean '${m}'?` : ""
+          }`,
+          loc: node.loc,
+        });
+      }
+      return;
+    case "integer":
+      if (schema.minimum !== undefined && node.kind === "scalar" && (node.value as number) < schema.minimum) {
+        out.push({
+          severity: "error",
+          message: `${where} must be at least ${schema.minimum}`,
+          loc: node.loc,
+        });
+      }
+      return;
+    case "object": {
+      if (node.kind !== "map") return;
+      where = schema.label?.(node) ?? where;
+      const keys = Object.keys(schema.properties);
+      for (const e of node.entries) {
+        const sub = schema.properties[e.key];
+        if (!sub) {
+          if (schema.open) continue;
+          const m = closestMatch(e.key, keys);
+          out.push({
+            severity: "error",
+            message: `unknown key '${e.key}' in ${where}${m ? `; did you mean '${m}'?` : ""}`,
+            loc: e.keyLoc,
+            notes: [`valid keys: ${[...keys].sort().join(", ")}`],
+          });
+          continue;
+        }
+        validateNode(e.value, sub, child(where, e.key), out);
+      }
+      for (const r of schema.required ?? []) {
+        if (!node.entries.some((e) => e.key === r)) {
+          out.push({ severity: "error", message: `missing '${r}' in ${where}`, loc: node.loc });
+        }
+      }
+      return;
+    }
+    case "map":
+      if (node.kind !== "map") return;
+      for (const e of node.entries) validateNode(e.value, schema.values, child(where, e.key), out);
+      return;
+    case "array":
+      if (node.kind !== "seq") return;
+      node.items.forEach((item, i) =>
+        validateNode(
+          item,
+          schema.items,
+          /\s/.test(where) ? `item ${i + 1} of ${where}` : `${where}[${i}]`,
+          out,
+        )
+      );
+      return;
+    case "union": {
+      const pick = schema.of.find((o) => matchesKind(node, o));
+      if (!pick) return;
+      const sub: Diagnostic[] = [];
+      validateNode(node, pick, where, sub);
+      if (sub.length && node.kind === "scalar" && schema.of.length > 1) {
+        // A scalar that fits no variant: name every accepted form, not just the one tried.
+        const values = schema.of.flatMap((o) =>
+          o.kind === "boolean" ? ["true", "false"] : o.kind === "string" && o.enum ? [...o.enum] : []
+        );
+        const m = closestMatch(String(node.value), values);
+        out.push({
+          severity: "error",
+          message: `${where} must be ${
+            values.length ? `one of ${values.join(", ")}` : expectation(schema)
+          }, not '${node.value}'${m ? `; did you mean '${m}'?` : ""}`,
+          loc: node.loc,
+        });
+      } else out.push(...sub);
+      return;
+    }
+  }
+}
+
+/** `package.with.python` for dotted paths, `'depth' of dependency 'a'` under a label. */
+function child(where: string, key: string): string {
+  return /\s/.test(where) ? `'${key}' of ${where}` : `${where}.${key}`;
+}
+
+/** A JSON Schema (draft-07) value. */
+export type JsonSchema = Record<string, unknown>;
+
+/** Converts a schema to JSON Schema (draft-07). */
+export function toJsonSchema(schema: Schema): JsonSchema {
+  const d = schema.description ? { description: schema.description } : {};
+  switch (schema.kind) {
+    case "string":
+      return { type: "string", ...(schema.enum ? { enum: [...schema.enum] } : {}), ...d };
+    case "boolean":
+      return { type: "boolean", ...d };
+    case "integer":
+      return { type: "integer", ...(schema.minimum !== undefined ? { minimum: schema.minimum } : {}), ...d };
+    case "scalar":
+      return { type: ["string", "number", "boolean"], ...d };
+    case "any":
+      return { ...d };
+    case "object": {
+      const properties: Record<string, JsonSchema> = {};
+      for (const [k, v] of Object.entries(schema.properties)) properties[k] = toJsonSchema(v);
+      return {
+        type: "object",
+        ...d,
+        properties,
+        ...(schema.required?.length ? { required: [...schema.required] } : {}),
+        additionalProperties: schema.open ? true : false,
+      };
+    }
+    case "map":
+      return { type: "object", ...d, additionalProperties: toJsonSchema(schema.values) };
+    case "array":
+      return { type: "array", ...d, items: toJsonSchema(schema.items) };
+    case "union":
+      return { ...d, anyOf: schema.of.map(toJsonSchema) };
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Variables: `vars:` defaults, `${{name}}` references, `$${{` escapes and the
+ * precedence `-D` > `IVPM_VAR_<NAME>` > persisted > default (ivpm-behaviour.md §2.6).
+ *
+ * Unlike the original, values keep their type: `cache: ${{use_cache}}` with a
+ * boolean default stays a boolean, and `-D use_cache=false` is parsed as one, so
+ * `"False"` can never be truthy.
+ *
+ * @module
+ */
+
+import { IvpmError, UsageError } from "../errors.ts";
+import type { Diagnostic } from "../ui/diagnostics.ts";
+import { closestMatch } from "../util/suggest.ts";
+import type { LEntry, LMap, LNode } from "./located.ts";
+
+/** A variable value. */
+export type VarValue = string | number | boolean;
+
+/** Where overrides come from. */
+export interface VarSources {
+  /** `-D NAME=VALUE` arguments, already split. */
+  definitions?: Record<string, string>;
+  /** Environment (for `IVPM_VAR_<NAME>`). */
+  env?: Record<string, string>;
+  /** Values persisted in `packages/ivpm.json` by the previous update. */
+  persisted?: Record<string, unknown>;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const REF = /\$?\$\{\{\s*([^}]*?)\s*\}\}/g;
+
+/** Parses `-D` arguments (`NAME=VALUE`), rejecting malformed ones as usage errors. */
+export function parseDefinitions(defs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of defs) {
+    const eq = d.indexOf("=");
+    if (eq < 0) throw new UsageError(`-D requires NAME=VALUE, got '${d}'`, "write it as -D name=value");
+    const name = d.slice(0, eq).trim();
+    if (!name) throw new UsageError(`-D requires a non-empty variable name, got '${d}'`);
+    out[name] = d.slice(eq + 1);
+  }
+  return out;
+}
+
+function coerce(name: string, raw: string, like: VarValue, origin: string): VarValue {
+  if (typeof like === "boolean") {
+    const l = raw.trim().toLowerCase();
+    if (["true", "yes", "on", "1"].includes(l)) return true;
+    if (["false", "no", "off", "0"].includes(l)) return false;
+    throw new IvpmError(`${origin} gives variable '${name}' the value '${raw}', but it is a boolean`, {
+      hint: "use true or false",
+    });
+  }
+  if (typeof like === "number") {
+    const n = Number(raw);
+    if (raw.trim() === "" || Number.isNaN(n)) {
+      throw new IvpmError(`${origin} gives variable '${name}' the value '${raw}', but it is a number`);
+    }
+    return n;
+  }
+  return raw;
+}
+
+/**
+ * Computes final variable values from the `vars:` map and the override sources.
+ * Throws for `-D` of an undeclared variable (a typo would otherwise be silently ignored).
+ */
+export function resolveVars(
+  vars: LMap | undefined,
+  src: VarSources,
+  diags: Diagnostic[],
+): Record<string, VarValue> {
+  const out: Record<string, VarValue> = {};
+  const declared = new Map<string, LEntry>();
+  for (const e of vars?.entries ?? []) {
+    if (!NAME.test(e.key)) {
+      diags.push({
+        severity: "error",
+        message: `invalid variable name '${e.key}' (use letters, digits and _, not starting with a digit)`,
+        loc: e.keyLoc,
+      });
+      continue;
+    }
+    if (e.value.kind !== "scalar" || e.value.value === null) {
+      diags.push({
+        severity: "error",
+        message: `variable '${e.key}' must have a scalar default`,
+        loc: e.value.loc,
+      });
+      continue;
+    }
+    declared.set(e.key, e);
+    out[e.key] = e.value.value as VarValue;
+  }
+  for (const name of Object.keys(src.definitions ?? {})) {
+    if (!declared.has(name)) {
+      const m = closestMatch(name, declared.keys());
+      throw new IvpmError(
+        `variable '${name}' given with -D is not declared in the vars: block of ivpm.yaml${
+          m ? ` (did you mean '${m}'?)` : ""
+        }`,
+        { hint: `declare it under package.vars, e.g. vars: { ${name}: default }` },
+      );
+    }
+  }
+  for (const [name, entry] of declared) {
+    const def = (entry.value as { value: VarValue }).value;
+    const d = src.definitions?.[name];
+    const e = src.env?.[`IVPM_VAR_${name.toUpperCase()}`];
+    const p = src.persisted?.[name];
+    if (d !== undefined) out[name] = coerce(name, d, def, `-D ${name}=…`);
+    else if (e !== undefined) out[name] = coerce(name, e, def, `IVPM_VAR_${name.toUpperCase()}`);
+    else if (p !== undefined && (typeof p === "string" || typeof p === "number" || typeof p === "boolean")) {
+      out[name] = typeof p === typeof def ? p : coerce(name, String(p), def, "packages/ivpm.json");
+    }
+  }
+  return out;
+}
+
+/** Replaces `${{name}}` in every string scalar of the tree (not in keys). */
+export function substitute(node: LNode, vars: Record<string, VarValue>, diags: Diagnostic[]): LNode {
+  if (node.kind === "map") {
+    return { ...node, entries: node.entries.map((e) => ({ ...e, value: substitute(e.value, vars, diags) })) };
+  }
+  if (node.kind === "seq") return { ...node, items: node.items.map((i) => substitute(i, vars, diags)) };
+  if (typeof node.value !== "string" || !node.value.includes("${{")) return node;
+  const text = node.value;
+  // A whole-value reference keeps the variable's type.
+  const whole = /^\$\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/.exec(text);
+  if (whole) {
+    const v = lookup(whole[1], node.loc, vars, diags);
+    return v === undefined ? node : { ...node, value: v };
+  }
+  const value = text.replace(REF, (m: string, name: string) => {
+    if (m.startsWith("$$")) return m.slice(1);
+    const v = lookup(name, node.loc, vars, diags);
+    return v === undefined ? m : String(v);
+  });
+  return { ...node, value };
+}
+
+function lookup(
+  name: string,
+  loc: LNode["loc"],
+  vars: Record<string, VarValue>,
+  diags: Diagnostic[],
+): VarValue | undefined {
+  if (!NAME.test(name)) {
+    diags.push({ severity: "error", message: `invalid variable reference '\${{${name}}}'`, loc });
+    return undefined;
+  }
+  if (!(name in vars)) {
+    const m = closestMatch(name, Object.keys(vars));
+    diags.push({
+      severity: "error",
+      message: `undefined variable '\${{${name}}}'${m ? `; did you mean '${m}'?` : ""}`,
+      loc,
+      notes: [`declare it under package.vars (declared: ${Object.keys(vars).join(", ") || "none"})`],
+    });
+    return undefined;
+  }
+  return vars[name];
+}

@@ -1,0 +1,2 @@
+/** Placeholder for the plugin API (handler engine issue). @module */
+export {};

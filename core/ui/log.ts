@@ -1,0 +1,114 @@
+/**
+ * The user-facing output channel: data to stdout, diagnostics and progress to
+ * stderr, colour only on a TTY without `NO_COLOR`, developer log behind
+ * `--log-level`.
+ *
+ * @module
+ */
+
+import { type Diagnostic, renderDiagnostic } from "./diagnostics.ts";
+
+/** Developer log levels (`--log-level`). */
+export type LogLevel = "DEBUG" | "INFO" | "WARN" | "NONE";
+
+/** How the CLI was asked to talk. */
+export interface UiSettings {
+  logLevel: LogLevel;
+  verbose: number;
+  quiet: boolean;
+  color: boolean;
+  /** stdout is a terminal (progress may redraw); false means plain line output. */
+  interactive: boolean;
+}
+
+const enc = new TextEncoder();
+
+function detectColor(): boolean {
+  try {
+    if (Deno.env.get("NO_COLOR") !== undefined) return false;
+    return Deno.stderr.isTerminal();
+  } catch {
+    return false;
+  }
+}
+
+function detectTty(): boolean {
+  try {
+    return Deno.stdout.isTerminal();
+  } catch {
+    return false;
+  }
+}
+
+/** Current settings; the CLI sets them once from the global flags. */
+export const settings: UiSettings = {
+  logLevel: "NONE",
+  verbose: 0,
+  quiet: false,
+  color: detectColor(),
+  interactive: detectTty(),
+};
+
+const LEVELS: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, NONE: 100 };
+
+function paint(code: string, text: string): string {
+  return settings.color ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
+/** Colour helpers that respect NO_COLOR / non-TTY. */
+export const colors = {
+  bold: (t: string) => paint("1", t),
+  dim: (t: string) => paint("2", t),
+  red: (t: string) => paint("31", t),
+  green: (t: string) => paint("32", t),
+  yellow: (t: string) => paint("33", t),
+  cyan: (t: string) => paint("36", t),
+};
+
+/** Writes a line of data to stdout. */
+export function out(line = ""): void {
+  Deno.stdout.writeSync(enc.encode(line + "\n"));
+}
+
+/** Writes raw text to stdout (no newline added). */
+export function outRaw(text: string): void {
+  Deno.stdout.writeSync(enc.encode(text));
+}
+
+/** Writes a line to stderr. */
+export function err(line = ""): void {
+  Deno.stderr.writeSync(enc.encode(line + "\n"));
+}
+
+function colourSeverity(text: string, d: Diagnostic): string {
+  if (!settings.color) return text;
+  const c = d.severity === "note" ? "36" : d.severity === "warning" ? "33" : "31";
+  return text.replace(`${d.severity}:`, paint(c, `${d.severity}:`));
+}
+
+/** Prints a diagnostic to stderr (notes only when verbose, nothing but errors when quiet). */
+export function diag(d: Diagnostic): void {
+  if (d.severity === "note" && (settings.quiet || settings.verbose < 1)) return;
+  if (d.severity === "warning" && settings.quiet) return;
+  err(colourSeverity(renderDiagnostic(d), d));
+}
+
+/** `note: …` (shown with -v). */
+export function note(message: string): void {
+  diag({ severity: "note", message });
+}
+
+/** `warning: …`. */
+export function warn(message: string): void {
+  diag({ severity: "warning", message });
+}
+
+/** Progress/status line for humans on stderr (hidden by -q). */
+export function info(message: string): void {
+  if (!settings.quiet) err(message);
+}
+
+/** Developer log line (`--log-level`). */
+export function debug(message: string, level: LogLevel = "DEBUG"): void {
+  if (LEVELS[level] >= LEVELS[settings.logLevel]) err(`${level}: ${message}`);
+}
