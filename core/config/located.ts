@@ -7,7 +7,7 @@
  */
 
 import {
-  Alias,
+  type Alias,
   isAlias,
   isMap,
   isPair,
@@ -16,7 +16,7 @@ import {
   LineCounter,
   type Node,
   parseDocument,
-  Scalar,
+  type Scalar,
 } from "yaml";
 import type { Diagnostic, Loc } from "../ui/diagnostics.ts";
 import { registerSource } from "../ui/diagnostics.ts";
