@@ -145,3 +145,10 @@ export const builtinSources: SourceInfo[] = [
     origin: "built-in",
   },
 ];
+
+/** The built-in description of a source, by name. */
+export function infoOf(name: string): SourceInfo {
+  const info = builtinSources.find((s) => s.name === name);
+  if (!info) throw new Error(`no built-in source '${name}'`);
+  return info;
+}

@@ -1,0 +1,109 @@
+/**
+ * `packages/package-lock.json`: exactly what an update got, in the original's
+ * format (ivpm-behaviour.md §7), written atomically.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { IvpmError } from "../errors.ts";
+import { pythonJson, pythonUtcNow } from "./json.ts";
+import { writeFileAtomic } from "../util/fs.ts";
+
+/** The lock file's name inside the deps dir. */
+export const LOCK_FILE = "package-lock.json";
+
+/** One package's entry. Fields beyond the base ones depend on `src`. */
+export interface LockEntry {
+  src: string;
+  resolved_by: string;
+  dep_set: string | null;
+  reproducible: boolean;
+  [field: string]: unknown;
+}
+
+/** The whole lock document. */
+export interface LockFile {
+  ivpm_lock_version: number;
+  generated: string;
+  packages: Record<string, LockEntry>;
+  ivpm_sources?: Record<string, Record<string, unknown>>;
+  sha256?: string;
+  /** Handler contributions (`python_packages`, `modules`, …). */
+  [key: string]: unknown;
+}
+
+/** Checksum over the lock without its `sha256` key, as the original computes it. */
+export function lockChecksum(lock: LockFile): string {
+  const { sha256: _omit, ...rest } = lock;
+  return createHash("sha256").update(pythonJson(rest)).digest("hex");
+}
+
+/** Builds a lock document (adds `generated` and `sha256`). */
+export function makeLock(
+  packages: Record<string, LockEntry>,
+  extra: { ivpm_sources?: Record<string, Record<string, unknown>>; contributions?: Record<string, unknown> } =
+    {},
+  now = new Date(),
+): LockFile {
+  const lock: LockFile = {
+    ivpm_lock_version: 1,
+    generated: pythonUtcNow(now),
+    packages,
+    ...(extra.ivpm_sources && Object.keys(extra.ivpm_sources).length
+      ? { ivpm_sources: extra.ivpm_sources }
+      : {}),
+    ...(extra.contributions ?? {}),
+  };
+  lock.sha256 = lockChecksum(lock);
+  return lock;
+}
+
+/** Serialises a lock document (Python-compatible, trailing newline). */
+export function lockText(lock: LockFile): string {
+  return pythonJson(lock) + "\n";
+}
+
+/** Writes `<depsDir>/package-lock.json` atomically. */
+export async function writeLock(depsDir: string, lock: LockFile): Promise<void> {
+  await writeFileAtomic(join(depsDir, LOCK_FILE), lockText(lock));
+}
+
+/** Result of reading a lock. */
+export interface ReadLock {
+  lock: LockFile;
+  /** The checksum did not match (hand-edited); a warning, never fatal. */
+  checksumMismatch: boolean;
+}
+
+/** Reads a lock file; `undefined` when there is none. Throws a clear error for an unusable one. */
+export async function readLock(path: string): Promise<ReadLock | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+  let lock: LockFile;
+  try {
+    lock = JSON.parse(text);
+  } catch (e) {
+    throw new IvpmError(`${path} is not valid JSON (${(e as Error).message})`, {
+      hint: "restore it from version control, or delete it and run 'ivpm update'",
+    });
+  }
+  if (typeof lock !== "object" || lock === null || Array.isArray(lock)) {
+    throw new IvpmError(`${path} is not a lock file (expected a JSON object)`);
+  }
+  const version = lock.ivpm_lock_version ?? 0;
+  if (version !== 1) {
+    throw new IvpmError(`${path}: lock version ${version} is not supported (expected 1)`, {
+      hint: "regenerate it with 'ivpm update'",
+    });
+  }
+  if (typeof lock.packages !== "object" || lock.packages === null) lock.packages = {};
+  const checksumMismatch = typeof lock.sha256 === "string" && lock.sha256 !== lockChecksum(lock);
+  return { lock, checksumMismatch };
+}

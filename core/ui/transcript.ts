@@ -1,0 +1,48 @@
+/**
+ * Plain, line-oriented update output (CI logs, pipes, and terminals alike):
+ * `>> name (src)` when a fetch starts, `<< name (1.2s) version` when it lands.
+ *
+ * @module
+ */
+
+import type { Landed, UpdateReporter } from "../update/update.ts";
+import type { ResolvedPackage } from "../update/resolver.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+import { colors, diag, err, settings } from "./log.ts";
+
+/** A reporter that prints the update transcript to stderr. */
+export function transcriptReporter(): UpdateReporter & { counts: Record<string, number> } {
+  const counts: Record<string, number> = {
+    fetched: 0,
+    updated: 0,
+    "up-to-date": 0,
+    virtual: 0,
+    cacheHits: 0,
+  };
+  return {
+    counts,
+    start(pkg: ResolvedPackage) {
+      if (settings.verbose >= 2 && !settings.quiet) err(`>> ${pkg.name} (${pkg.dep.src})`);
+    },
+    done(pkg: ResolvedPackage, l: Landed) {
+      counts[l.status]++;
+      if (l.cacheHit) counts.cacheHits++;
+      if (settings.quiet) return;
+      if (l.status === "up-to-date" || l.status === "virtual") {
+        if (settings.verbose >= 1) {
+          err(colors.dim(`   ${pkg.name} ${l.status === "virtual" ? `(${pkg.dep.src})` : "up to date"}`));
+        }
+        return;
+      }
+      const secs = `${(l.ms / 1000).toFixed(1)}s`;
+      const extra = [l.version, l.cacheHit ? "cache" : undefined].filter(Boolean).join(" ");
+      err(`${colors.green("<<")} ${pkg.name} (${secs})${extra ? " " + extra : ""}`);
+    },
+    failed(pkg: ResolvedPackage, e: unknown) {
+      err(`${colors.red("<<")} ${pkg.name} ERROR: ${e instanceof Error ? e.message : String(e)}`);
+    },
+    diagnostic(d: Diagnostic) {
+      diag(d);
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * `packages/ivpm.json`: what the previous update chose (dep-set, variables) and
+ * the handlers' persisted state (ivpm-behaviour.md §9.11).
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { writeFileAtomic } from "../util/fs.ts";
+
+/** Contents of `ivpm.json`. */
+export interface ProjectState {
+  "dep-set"?: string | null;
+  vars?: Record<string, unknown>;
+  handlers?: Record<string, unknown>;
+}
+
+/** The state file's name inside the deps dir. */
+export const STATE_FILE = "ivpm.json";
+
+/** Reads `<depsDir>/ivpm.json`; a missing or unreadable file gives `{}` (and a warning via `onError`). */
+export async function readProjectState(
+  depsDir: string,
+  onError: (message: string) => void = () => {},
+): Promise<ProjectState> {
+  try {
+    const v = JSON.parse(await Deno.readTextFile(join(depsDir, STATE_FILE)));
+    return typeof v === "object" && v && !Array.isArray(v) ? v : {};
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) onError(`failed to read ${join(depsDir, STATE_FILE)}: ${e}`);
+    return {};
+  }
+}
+
+/** Writes `<depsDir>/ivpm.json` atomically. */
+export async function writeProjectState(depsDir: string, state: ProjectState): Promise<void> {
+  const out: ProjectState = { "dep-set": state["dep-set"] ?? null };
+  if (state.vars && Object.keys(state.vars).length) out.vars = state.vars;
+  if (state.handlers && Object.keys(state.handlers).length) out.handlers = state.handlers;
+  await writeFileAtomic(join(depsDir, STATE_FILE), JSON.stringify(out, null, 2) + "\n");
+}

@@ -1,0 +1,211 @@
+/**
+ * Recursive dependency resolution with eager, bounded-parallel fetching.
+ *
+ * Rules (as the original, ivpm-behaviour.md §9.0 step 7): the first declaration
+ * of a name wins, in breadth-first order (root, then each package's own
+ * dependencies in the order packages were declared); `resolved_by` names the
+ * declaring package; a package's own dependencies come from the dep-set its
+ * declaration asks for; `deps: skip` stops the descent.
+ *
+ * Speed without losing determinism: every package starts fetching as soon as it
+ * is claimed (its parent landed), not after a whole level. A package's own
+ * declarations are *processed* in claim order only once every package claimed
+ * before it has landed — so which declaration wins never depends on timing.
+ *
+ * @module
+ */
+
+import type { DependencySpec, ProjectConfig } from "../config/model.ts";
+import { IvpmError } from "../errors.ts";
+import type { Diagnostic } from "../ui/diagnostics.ts";
+
+/** A package in the resolved graph. */
+export interface ResolvedPackage {
+  name: string;
+  dep: DependencySpec;
+  /** `root` or the name of the declaring package. */
+  resolvedBy: string;
+  /** Claim order (breadth-first). */
+  order: number;
+  /** Other packages that declared the same name (their declarations were ignored). */
+  alsoRequestedBy: string[];
+  /** Set when a dep-set factory (src: ivpm.yaml) supplied the declaration: `<url>#<dep-set>`. */
+  fromIvpmSource?: string;
+  /** What the package itself declares (its ivpm.yaml dep-set), once landed. */
+  declared: DependencySpec[];
+  /** The package's own ivpm.yaml, when it has one. */
+  config?: ProjectConfig;
+  /** Filled by the caller's land function (fetch outcome, lock fields, …). */
+  landed?: unknown;
+}
+
+/** What landing a package reports back to the resolver. */
+export interface LandResult {
+  /** The package's own ivpm.yaml (to read its dependencies), if any. */
+  config?: ProjectConfig;
+  /** Dependencies supplied directly (dep-set factories). */
+  supplied?: { deps: DependencySpec[]; source: string };
+  /** Anything the caller wants to keep on the package. */
+  data?: unknown;
+}
+
+/** Options of {@link resolveGraph}. */
+export interface ResolveOptions {
+  rootName: string;
+  rootDeps: DependencySpec[];
+  /** Fetches / inspects one package. Called at most `jobs` at a time. */
+  land: (pkg: ResolvedPackage) => Promise<LandResult>;
+  jobs: number;
+  signal?: AbortSignal;
+  /** Receives notes and warnings (cycles, ignored duplicates). */
+  report?: (d: Diagnostic) => void;
+}
+
+/** The result: packages in claim order. */
+export interface ResolvedGraph {
+  packages: ResolvedPackage[];
+  byName: Map<string, ResolvedPackage>;
+}
+
+/** Error thrown when one or more packages failed to land. */
+export class UpdateFailed extends IvpmError {
+  constructor(readonly failures: { name: string; error: unknown }[]) {
+    const first = failures[0];
+    const msg = first.error instanceof Error ? first.error.message : String(first.error);
+    super(
+      failures.length === 1
+        ? `failed to update package '${first.name}': ${msg}`
+        : `${failures.length} packages failed; first: '${first.name}': ${msg}`,
+      { hint: first.error instanceof IvpmError ? first.error.hint : undefined },
+    );
+  }
+}
+
+/** Resolves the graph, landing every package through `land`. */
+export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph> {
+  const packages: ResolvedPackage[] = [];
+  const byName = new Map<string, ResolvedPackage>();
+  const landed = new Set<number>();
+  const failures: { name: string; error: unknown }[] = [];
+  let processed = 0; // packages whose declarations have been processed, in claim order
+  const running: Promise<void>[] = [];
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  let fatal: unknown;
+
+  const acquire = async () => {
+    if (active < Math.max(1, opts.jobs)) {
+      active++;
+      return;
+    }
+    await new Promise<void>((r) => waiting.push(r));
+    active++;
+  };
+  const release = () => {
+    active--;
+    waiting.shift()?.();
+  };
+
+  const claim = (dep: DependencySpec, resolvedBy: string, fromIvpmSource?: string) => {
+    if (dep.name === opts.rootName) {
+      opts.report?.({
+        severity: "note",
+        message: `'${resolvedBy}' depends on the root project '${dep.name}'; ignored`,
+        loc: dep.loc,
+      });
+      return;
+    }
+    const existing = byName.get(dep.name);
+    if (existing) {
+      if (existing.resolvedBy !== resolvedBy) existing.alsoRequestedBy.push(resolvedBy);
+      const chain = ancestry(byName, resolvedBy);
+      if (chain.includes(dep.name)) {
+        opts.report?.({
+          severity: "warning",
+          message: `dependency cycle: ${
+            [...chain.slice(chain.indexOf(dep.name)), dep.name].join(" -> ")
+          } (${resolvedBy}'s declaration of '${dep.name}' is ignored)`,
+          loc: dep.loc,
+        });
+      }
+      return;
+    }
+    const pkg: ResolvedPackage = {
+      name: dep.name,
+      dep,
+      resolvedBy,
+      order: packages.length,
+      alsoRequestedBy: [],
+      fromIvpmSource,
+      declared: [],
+    };
+    packages.push(pkg);
+    byName.set(pkg.name, pkg);
+    running.push(run(pkg));
+  };
+
+  const results = new Map<number, LandResult>();
+  const run = async (pkg: ResolvedPackage) => {
+    await acquire();
+    try {
+      if (fatal || opts.signal?.aborted) return;
+      const r = await opts.land(pkg);
+      results.set(pkg.order, r);
+      pkg.config = r.config;
+      pkg.landed = r.data;
+    } catch (e) {
+      failures.push({ name: pkg.name, error: e });
+      // The update will fail: start nothing new, let running fetches finish.
+      fatal ??= e;
+    } finally {
+      release();
+      landed.add(pkg.order);
+      advance();
+    }
+  };
+
+  // Processes declarations in claim order, as far as every earlier package has landed.
+  const advance = () => {
+    while (processed < packages.length && landed.has(processed)) {
+      const pkg = packages[processed++];
+      const r = results.get(pkg.order);
+      if (!r || pkg.dep.skipDeps) continue;
+      try {
+        if (r.supplied) {
+          pkg.declared = r.supplied.deps;
+          for (const d of r.supplied.deps) claim(d, pkg.name, r.supplied.source);
+        } else if (r.config) {
+          const ds = r.config.depSets.find((d) => d.name === pkg.dep.depSet);
+          if (!ds) {
+            throw new IvpmError(
+              `package '${pkg.name}' has no dep-set '${pkg.dep.depSet}' in its ivpm.yaml (it has: ${
+                r.config.depSets.map((d) => d.name).join(", ") || "none"
+              })`,
+              { hint: `add 'dep-set: <name>' or 'deps: skip' to the declaration of '${pkg.name}'` },
+            );
+          }
+          pkg.declared = ds.deps;
+          for (const d of ds.deps) claim(d, pkg.name);
+        }
+      } catch (e) {
+        failures.push({ name: pkg.name, error: e });
+      }
+    }
+  };
+
+  for (const d of opts.rootDeps) claim(d, "root");
+  // New work is appended to `running` as packages land; wait until nothing is left.
+  for (let i = 0; i < running.length; i++) await running[i];
+  if (failures.length) throw new UpdateFailed(failures);
+  return { packages, byName };
+}
+
+function ancestry(byName: Map<string, ResolvedPackage>, name: string): string[] {
+  const chain: string[] = [];
+  let cur = byName.get(name);
+  while (cur && !chain.includes(cur.name)) {
+    chain.unshift(cur.name);
+    cur = cur.resolvedBy === "root" ? undefined : byName.get(cur.resolvedBy);
+  }
+  return chain;
+}

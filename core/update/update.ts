@@ -1,0 +1,372 @@
+/**
+ * `ivpm update`: config → resolved graph → fetch (parallel, staged) → lock.
+ *
+ * Crash safety: the project is locked for the duration (a second update waits);
+ * every fetch happens in `packages/.ivpm-staging/` and is renamed into place when
+ * complete; the lock and `ivpm.json` are written atomically at the end. A run
+ * killed at any point leaves the old lock and complete package directories, and
+ * the next update re-fetches exactly what does not match the lock.
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { acquireLock, describeHolder } from "../cache/file_lock.ts";
+import { PackageCache } from "../cache/store.ts";
+import { loadConfigFile, loadProject, peekDepsDir } from "../config/load.ts";
+import type { DependencySpec, ProjectConfig } from "../config/model.ts";
+import { IvpmError } from "../errors.ts";
+import {
+  LOCK_FILE,
+  type LockEntry,
+  type LockFile,
+  makeLock,
+  readLock,
+  writeLock,
+} from "../lock/lock_file.ts";
+import { builtinSourceRegistry, type SourceRegistry } from "../sources/registry.ts";
+import { loadFactory } from "../sources/ivpm_yaml.ts";
+import type { FetchOutcome } from "../sources/types.ts";
+import type { Diagnostic } from "../ui/diagnostics.ts";
+import { closestMatch } from "../util/suggest.ts";
+import { lstatOrUndefined, removeTree } from "../util/fs.ts";
+import { place, STAGING_DIR } from "./place.ts";
+import { readProjectState, writeProjectState } from "./project_state.ts";
+import { type ResolvedGraph, type ResolvedPackage, resolveGraph } from "./resolver.ts";
+
+/** How a package ended up. */
+export type PackageStatus = "fetched" | "updated" | "up-to-date" | "virtual";
+
+/** Per-package result kept on the resolved graph. */
+export interface Landed {
+  entry: LockEntry;
+  status: PackageStatus;
+  version?: string;
+  cacheHit?: boolean;
+  ms: number;
+}
+
+/** Receives progress; the CLI prints it, tests may record it. */
+export interface UpdateReporter {
+  start?(pkg: ResolvedPackage): void;
+  done?(pkg: ResolvedPackage, landed: Landed): void;
+  failed?(pkg: ResolvedPackage, error: unknown): void;
+  diagnostic?(d: Diagnostic): void;
+}
+
+/** Options of {@link runUpdate}. */
+export interface UpdateOptions {
+  projectDir: string;
+  depSet?: string;
+  definitions?: Record<string, string>;
+  jobs?: number;
+  anonymousGit?: boolean;
+  refresh?: boolean;
+  force?: boolean;
+  prune?: boolean;
+  /** Reproduce this lock file instead of resolving ivpm.yaml's dep-sets. */
+  lockFile?: string;
+  /** Cache root (null = caching disabled). */
+  cacheDir: string | null;
+  signal?: AbortSignal;
+  reporter?: UpdateReporter;
+  sources?: SourceRegistry;
+  env?: Record<string, string>;
+}
+
+/** What an update did. */
+export interface UpdateResult {
+  config: ProjectConfig;
+  depsDir: string;
+  depSet: string | null;
+  graph: ResolvedGraph;
+  lock: LockFile;
+  /** Packages in the previous lock that are no longer declared. */
+  removed: string[];
+  pruned: string[];
+  nonReproducible: string[];
+}
+
+/** Chooses the root dep-set: `-d` > persisted > `default-dep-set` > first. */
+export function chooseDepSet(config: ProjectConfig, flag?: string, persisted?: string | null): string | null {
+  const names = config.depSets.map((d) => d.name);
+  const pick = flag ?? (persisted && names.includes(persisted) ? persisted : undefined) ??
+    config.defaultDepSet ??
+    names[0];
+  if (pick === undefined) return null;
+  if (!names.includes(pick)) {
+    const m = closestMatch(pick, names);
+    throw new IvpmError(
+      `dep-set '${pick}' is not defined in ${config.file}${m ? `; did you mean '${m}'?` : ""}`,
+      {
+        hint: `dep-sets: ${names.join(", ") || "none"}`,
+      },
+    );
+  }
+  return pick;
+}
+
+function specEqual(spec: Record<string, unknown>, entry: Record<string, unknown>): boolean {
+  for (const [k, v] of Object.entries(spec)) {
+    if (JSON.stringify(v ?? null) !== JSON.stringify(entry[k] ?? null)) return false;
+  }
+  return true;
+}
+
+/** Runs an update. Throws {@link IvpmError}s for user-facing failures. */
+export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
+  const projectDir = resolve(opts.projectDir);
+  const sources = opts.sources ?? builtinSourceRegistry();
+  const report = (d: Diagnostic) => opts.reporter?.diagnostic?.(d);
+  const note = (message: string) => report({ severity: "note", message });
+  const env = opts.env ?? Deno.env.toObject();
+
+  const depsDir = join(projectDir, peekDepsDir(projectDir));
+  const state = await readProjectState(depsDir, (m) => report({ severity: "warning", message: m }));
+  const config = loadProject(projectDir, { definitions: opts.definitions, env, persisted: state.vars });
+  config.warnings.forEach(report);
+  const realDepsDir = join(projectDir, config.depsDir);
+  await Deno.mkdir(realDepsDir, { recursive: true });
+
+  const projectLock = await acquireLock(join(realDepsDir, ".ivpm.lock"), {
+    wait: true,
+    onWait: (h) =>
+      report({
+        severity: "warning",
+        message: `another ivpm update is running in this project (${
+          describeHolder(h)
+        }); waiting for it to finish`,
+      }),
+  });
+  try {
+    // Leftovers of a killed run are never in use once we hold the project lock.
+    await removeTree(join(realDepsDir, STAGING_DIR));
+    const oldLock = (await readLock(join(realDepsDir, LOCK_FILE)))?.lock;
+    const persistedDepSet = typeof state["dep-set"] === "string" ? state["dep-set"] : null;
+    let depSet: string | null;
+    let rootDeps: DependencySpec[];
+    const nonReproducible: string[] = [];
+    const lockedBy = new Map<string, string>();
+    if (opts.lockFile) {
+      ({ depSet, rootDeps } = await depsFromLock(opts.lockFile, sources, nonReproducible, lockedBy));
+    } else {
+      depSet = chooseDepSet(config, opts.depSet, persistedDepSet);
+      if (persistedDepSet && depSet && persistedDepSet !== depSet && opts.depSet) {
+        note(`switching dep-set from '${persistedDepSet}' to '${depSet}'`);
+      }
+      rootDeps = depSet ? config.depSets.find((d) => d.name === depSet)!.deps : [];
+      if (!depSet) note("no dep-sets defined; nothing to fetch");
+    }
+
+    const cache = opts.cacheDir ? new PackageCache(opts.cacheDir) : null;
+    let cacheUsed = false;
+    const factories: Record<string, Record<string, unknown>> = {};
+    let seq = 0;
+
+    const land = async (pkg: ResolvedPackage) => {
+      const dep = pkg.dep;
+      const source = sources.get(dep.src);
+      if (!source) throw new IvpmError(`package '${dep.name}': unknown source type '${dep.src}'`);
+      const started = performance.now();
+      opts.reporter?.start?.(pkg);
+      const base: LockEntry = {
+        src: dep.src,
+        resolved_by: lockedBy.get(dep.name) ?? pkg.resolvedBy,
+        dep_set: dep.depSet ?? null,
+        reproducible: source.reproducible,
+        ...(pkg.fromIvpmSource ? { from_ivpm_source: pkg.fromIvpmSource } : {}),
+      };
+      const spec = source.spec(dep);
+      const finish = (landed: Landed) => {
+        opts.reporter?.done?.(pkg, landed);
+        return landed;
+      };
+      if (dep.src === "ivpm.yaml") {
+        const f = await loadFactory(dep, realDepsDir, opts.signal);
+        factories[dep.url!] = {
+          src: "ivpm.yaml",
+          dep_set: dep.depSet,
+          fingerprint: f.fingerprint,
+          reproducible: true,
+          virtual: true,
+        };
+        const landed = finish({
+          entry: { ...base, ...spec },
+          status: "virtual",
+          ms: performance.now() - started,
+        });
+        return { supplied: { deps: f.deps, source: f.source }, data: landed };
+      }
+      const finalPath = join(realDepsDir, dep.name);
+      const prev = oldLock?.packages?.[dep.name];
+      const exists = !!(await lstatOrUndefined(finalPath));
+      const upToDate = !opts.refresh && !opts.force && prev && prev.src === dep.src &&
+        specEqual(spec, prev) &&
+        (exists || source.virtual);
+      let landed: Landed;
+      if (upToDate) {
+        // Nothing changed: no network, no git call — the lock is the record.
+        landed = {
+          entry: { ...prev, ...base, ...spec },
+          status: "up-to-date",
+          ms: 0,
+          version: versionOf(prev),
+        };
+      } else {
+        const workDir = join(realDepsDir, STAGING_DIR, `${dep.name.replaceAll("/", "_")}-${++seq}`);
+        await Deno.mkdir(workDir, { recursive: true });
+        try {
+          const outcome: FetchOutcome = await source.fetch(dep, {
+            projectDir,
+            depsDir: realDepsDir,
+            finalPath,
+            workDir,
+            anonymousGit: !!opts.anonymousGit,
+            cache,
+            previous: prev,
+            refresh: !!opts.refresh || !!opts.force,
+            force: !!opts.force,
+            signal: opts.signal ?? new AbortController().signal,
+            note: (m) => note(m),
+          });
+          opts.signal?.throwIfAborted();
+          await place(outcome, finalPath, workDir);
+          if (outcome.placement.kind === "link" && cache && outcome.placement.target.startsWith(cache.root)) {
+            cacheUsed = true;
+          }
+          if (outcome.placement.kind === "kept" && dep.src === "url" && !exists) {
+            report({
+              severity: "warning",
+              message:
+                `package '${dep.name}' (src: url) is not present in ${config.depsDir}/; nothing was fetched`,
+              loc: dep.loc,
+            });
+          }
+          landed = {
+            entry: { ...base, ...spec, ...outcome.lock },
+            status: source.virtual
+              ? "virtual"
+              : outcome.placement.kind === "kept"
+              ? "up-to-date"
+              : exists
+              ? "updated"
+              : "fetched",
+            version: outcome.version,
+            cacheHit: outcome.cacheHit,
+            ms: performance.now() - started,
+          };
+        } finally {
+          await removeTree(workDir).catch(() => {});
+        }
+      }
+      finish(landed);
+      return { config: await subConfig(finalPath, dep, source.virtual), data: landed };
+    };
+
+    let graph: ResolvedGraph;
+    try {
+      graph = await resolveGraph({
+        rootName: config.name,
+        rootDeps,
+        land,
+        jobs: opts.jobs ?? navigator.hardwareConcurrency ?? 4,
+        signal: opts.signal,
+        report,
+      });
+    } catch (e) {
+      opts.signal?.throwIfAborted();
+      throw e;
+    }
+    if (cacheUsed && cache) await cache.registerProject(realDepsDir).catch(() => {});
+
+    const packages: Record<string, LockEntry> = {};
+    for (const p of graph.packages) packages[p.name] = (p.landed as Landed).entry;
+    const removed = Object.keys(oldLock?.packages ?? {}).filter((n) => !packages[n]);
+    const pruned: string[] = [];
+    if (opts.prune) {
+      for (const name of removed) {
+        const path = join(realDepsDir, name);
+        if (await lstatOrUndefined(path)) {
+          await removeTree(path);
+          pruned.push(name);
+        }
+      }
+    }
+    const lock = makeLock(packages, { ivpm_sources: factories });
+    await writeLock(realDepsDir, lock);
+    await writeProjectState(realDepsDir, { "dep-set": depSet, vars: config.vars, handlers: state.handlers });
+    return { config, depsDir: realDepsDir, depSet, graph, lock, removed, pruned, nonReproducible };
+  } finally {
+    await removeTree(join(realDepsDir, STAGING_DIR)).catch(() => {});
+    await projectLock.release();
+  }
+}
+
+function versionOf(entry: Record<string, unknown>): string | undefined {
+  const v = entry.commit_resolved ?? entry.version_resolved;
+  return typeof v === "string" ? (entry.commit_resolved ? v.slice(0, 7) : v) : undefined;
+}
+
+async function subConfig(
+  path: string,
+  dep: DependencySpec,
+  virtual?: boolean,
+): Promise<ProjectConfig | undefined> {
+  if (virtual) return undefined;
+  const file = join(path, "ivpm.yaml");
+  if (!(await lstatOrUndefined(file))) return undefined;
+  try {
+    return loadConfigFile(file);
+  } catch (e) {
+    // A package whose dependencies are skipped may carry an ivpm.yaml we cannot read; that is fine.
+    if (dep.skipDeps) return undefined;
+    throw e;
+  }
+}
+
+async function depsFromLock(
+  file: string,
+  sources: SourceRegistry,
+  nonReproducible: string[],
+  lockedBy: Map<string, string>,
+): Promise<{ depSet: string | null; rootDeps: DependencySpec[] }> {
+  const read = await readLock(resolve(file));
+  if (!read) throw new IvpmError(`lock file ${file} does not exist`);
+  const loc = { file: resolve(file), line: 1, col: 1 };
+  const rootDeps: DependencySpec[] = [];
+  const depSets = new Map<string, number>();
+  for (const [name, entry] of Object.entries(read.lock.packages)) {
+    const source = sources.get(entry.src);
+    if (!source) {
+      nonReproducible.push(`${name} (unknown src '${entry.src}')`);
+      continue;
+    }
+    if (!source.reproducible) nonReproducible.push(`${name} (src: ${entry.src})`);
+    const rebuilt = source.fromLock?.(entry) ??
+      {
+        url: typeof entry.url === "string"
+          ? entry.url
+          : typeof entry.path === "string"
+          ? entry.path
+          : undefined,
+        options: {},
+      };
+    lockedBy.set(name, entry.resolved_by ?? "root");
+    if (entry.resolved_by === "root" && entry.dep_set) {
+      depSets.set(entry.dep_set, (depSets.get(entry.dep_set) ?? 0) + 1);
+    }
+    rootDeps.push({
+      name,
+      src: entry.src,
+      url: rebuilt.url,
+      options: rebuilt.options,
+      types: [],
+      depSet: entry.dep_set ?? "default",
+      // Every package of the workspace is in the lock: nothing more to discover.
+      skipDeps: true,
+      loc,
+    });
+  }
+  const depSet = [...depSets.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+  return { depSet, rootDeps };
+}
