@@ -1,14 +1,57 @@
-import { NotYetAvailableError } from "../errors.ts";
+/**
+ * `ivpm cache init|info|clean` — thin wrappers over core/cache.
+ *
+ * @module
+ */
 
-/** Not yet available. */
-export function cacheInit(..._args: unknown[]): void {
-  throw new NotYetAvailableError("cache init");
+import { defaultSiteCacheDir, resolveCacheDir } from "../cache/dir.ts";
+import { cacheInfo as readCacheInfo, cleanCache, formatSize, initCache } from "../cache/maintenance.ts";
+import { IvpmError } from "../errors.ts";
+import { err, out } from "../ui/log.ts";
+
+function cacheDirOf(flag?: string): string {
+  // Unlike the original, info/clean use the same default cache as update does.
+  const dir = resolveCacheDir({ flag, siteDefault: defaultSiteCacheDir() });
+  if (!dir) {
+    throw new IvpmError("caching is disabled (IVPM_CACHE is empty)", {
+      hint: "pass --cache-dir <dir> or set IVPM_CACHE",
+    });
+  }
+  return dir;
 }
-/** Not yet available. */
-export function cacheInfo(..._args: unknown[]): void {
-  throw new NotYetAvailableError("cache info");
+
+/** `ivpm cache init DIR`. */
+export async function cacheInit(dir: string, o: { shared?: boolean; force?: boolean }): Promise<void> {
+  const r = await initCache(dir, { shared: o.shared, force: o.force });
+  out(`Cache directory initialized: ${r.dir}`);
+  if (r.shared) err(`note: set group inheritance (g+s) on ${r.dir}`);
+  out(`Set IVPM_CACHE=${r.dir} to enable caching`);
 }
-/** Not yet available. */
-export function cacheClean(..._args: unknown[]): void {
-  throw new NotYetAvailableError("cache clean");
+
+/** `ivpm cache info`. */
+export async function cacheInfo(o: { cacheDir?: string; verbose?: boolean; json?: boolean }): Promise<void> {
+  const info = await readCacheInfo(cacheDirOf(o.cacheDir));
+  if (o.json) return out(JSON.stringify(info, null, 2));
+  out(`Cache directory: ${info.dir}`);
+  out(`Total size: ${formatSize(info.totalBytes)}`);
+  out(`Packages: ${info.packages.length}`);
+  out();
+  for (const p of info.packages) {
+    out(`  ${p.name}:`);
+    out(`    Versions: ${p.versions.length}`);
+    out(`    Size: ${formatSize(p.bytes)}`);
+    if (o.verbose) for (const v of p.versions) out(`      - ${v.key}: ${formatSize(v.bytes)}`);
+  }
+}
+
+/** `ivpm cache clean`. */
+export async function cacheClean(o: { cacheDir?: string; days?: number; dryRun?: boolean; json?: boolean }): Promise<void> {
+  const days = o.days ?? 7;
+  const r = await cleanCache(cacheDirOf(o.cacheDir), { olderThanDays: days, dryRun: o.dryRun });
+  if (o.json) return out(JSON.stringify(r, null, 2));
+  for (const e of r.removed) err(`note: ${o.dryRun ? "would remove" : "removed"} cached ${e.name}/${e.key}`);
+  for (const e of r.keptInUse) err(`note: kept ${e.name}/${e.key} (linked from a project)`);
+  out(`${o.dryRun ? "Would remove" : "Removed"} ${r.removed.length} cache entries unused for more than ${days} days${
+    r.keptInUse.length ? ` (${r.keptInUse.length} old entries kept: still linked)` : ""
+  }`);
 }

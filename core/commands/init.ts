@@ -5,6 +5,7 @@
  */
 
 import { resolve } from "node:path";
+import { parse } from "yaml";
 import { IvpmError } from "../errors.ts";
 import { info } from "../ui/log.ts";
 
@@ -13,7 +14,8 @@ export const SCHEMA_URL = "https://ivpm.dev/schema/ivpm.schema.json";
 
 /** The text `ivpm init` writes. */
 export function initTemplate(name: string, version: string): string {
-  const q = (v: string) => /^[A-Za-z0-9_.\-/]+$/.test(v) && !/^[\d.]+$/.test(v) ? v : JSON.stringify(v);
+  // Plain only when YAML reads it back as the same string (`true`, `1e3`, `0x1F` would not be).
+  const q = (v: string) => /^[A-Za-z0-9_.\-/]+$/.test(v) && readsBack(v) ? v : JSON.stringify(v);
   return `# yaml-language-server: $schema=${SCHEMA_URL}
 #*****************************************************************************
 #* ivpm.yaml — project file for ivpm (https://ivpm.dev)
@@ -42,6 +44,14 @@ package:
       # - name: pytest
       #   src: pypi
 `;
+}
+
+function readsBack(v: string): boolean {
+  try {
+    return parse(v) === v;
+  } catch {
+    return false;
+  }
 }
 
 /** Options of `ivpm init`. */

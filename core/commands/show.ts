@@ -55,7 +55,9 @@ function handlerRows() {
 /** `ivpm show [--schema] [--json]`. */
 export function showAll(o: { schema?: boolean; json?: boolean }): void {
   if (o.schema) {
-    Deno.stdout.writeSync(new TextEncoder().encode(schemaText()));
+    // writeSync may write only part of a large buffer to a pipe; loop until all of it is out.
+    const bytes = new TextEncoder().encode(schemaText());
+    for (let off = 0; off < bytes.length;) off += Deno.stdout.writeSync(bytes.subarray(off));
     return;
   }
   if (o.json) {
