@@ -1,0 +1,9 @@
+/**
+ * Archive handling: tell an archive's kind from its name, and unpack it safely.
+ *
+ * @module
+ */
+
+export { type ArchiveKind, archiveKindFromName } from "./kind.ts";
+export { extractArchive, type ExtractOptions } from "./extract.ts";
+export type { StripMode } from "./tree_writer.ts";

@@ -1,0 +1,243 @@
+/**
+ * Runs the `git` executable non-interactively: a git that needs a password fails
+ * at once instead of waiting on a prompt nobody will answer, and its output is in
+ * the C locale so the callers can parse it.
+ *
+ * @module
+ */
+
+import { IvpmError } from "../errors.ts";
+
+/** Options of {@link git}. */
+export interface GitOptions {
+  /** Directory git runs in (default: the process's working directory). */
+  cwd?: string;
+  /** Extra environment variables; they win over the ones this module sets. */
+  env?: Record<string, string>;
+  /** Return a non-zero exit code instead of throwing. */
+  allowFail?: boolean;
+  /** Cancels the command (the child is terminated and the signal's reason is thrown). */
+  signal?: AbortSignal;
+}
+
+/** What one git invocation produced. */
+export interface GitResult {
+  /** Exit code (non-zero only when `allowFail` was set). */
+  code: number;
+  /** Standard output, untrimmed. */
+  stdout: string;
+  /** Standard error, untrimmed. */
+  stderr: string;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Runs `git <args>` and returns its output.
+ *
+ * The environment disables every interactive path (terminal prompts, Git
+ * Credential Manager dialogs, SSH passphrase/host-key questions) unless the user
+ * chose their own `GIT_SSH_COMMAND`/`GIT_SSH`.
+ *
+ * @throws {IvpmError} when git is missing, or exits non-zero and `allowFail` is not set.
+ */
+export async function git(args: string[], opts: GitOptions = {}): Promise<GitResult> {
+  const { signal } = opts;
+  signal?.throwIfAborted();
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("git", {
+      args,
+      cwd: opts.cwd,
+      env: gitEnv(opts.env),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (e) {
+    // Spawning also reports NotFound for a missing working directory: do not blame git for that.
+    if (e instanceof Deno.errors.NotFound && opts.cwd !== undefined && !await isDir(opts.cwd)) {
+      throw new IvpmError(`cannot run git ${subcommand(args) ?? ""} in ${opts.cwd}: directory not found`, {
+        cause: e,
+      });
+    }
+    if (e instanceof Deno.errors.NotFound) {
+      throw new IvpmError("git is not installed (no 'git' executable on PATH)", {
+        hint: "install git and make sure it is on PATH",
+        cause: e,
+      });
+    }
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      throw new IvpmError(`cannot run git: ${(e as Error).message}`, {
+        hint: "run ivpm with --allow-run (or --allow-all)",
+        cause: e,
+      });
+    }
+    throw e;
+  }
+  // On abort, stop reading instead of waiting for EOF: git's helpers (git-remote-http, ssh)
+  // inherit the pipes and may outlive the killed git for as long as their network call lasts.
+  const kill = () => {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* already exited */ }
+  };
+  signal?.addEventListener("abort", kill, { once: true });
+  let code: number;
+  let stdout: Uint8Array;
+  let stderr: Uint8Array;
+  try {
+    [{ code }, stdout, stderr] = await Promise.all([
+      child.status,
+      readAll(child.stdout, signal),
+      readAll(child.stderr, signal),
+    ]);
+  } finally {
+    signal?.removeEventListener("abort", kill);
+  }
+  if (signal?.aborted) throw signal.reason;
+  const result: GitResult = { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+  if (result.code !== 0 && !opts.allowFail) throw gitError(args, result.stderr, opts.cwd);
+  return result;
+}
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a stream to its end, or until `signal` aborts (then returns what was read). */
+async function readAll(stream: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const cancel = () => void reader.cancel().catch(() => {});
+  signal?.addEventListener("abort", cancel, { once: true });
+  if (signal?.aborted) cancel();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } finally {
+    signal?.removeEventListener("abort", cancel);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return all;
+}
+
+/** The child environment: the caller's variables on top of non-interactive defaults. */
+function gitEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    GIT_TERMINAL_PROMPT: "0",
+    GCM_INTERACTIVE: "never",
+    LC_ALL: "C",
+  };
+  // A user-chosen ssh command (e.g. with `-i key`) must keep working; only the default gets BatchMode.
+  const userSsh = extra.GIT_SSH_COMMAND ?? Deno.env.get("GIT_SSH_COMMAND") ?? extra.GIT_SSH ??
+    Deno.env.get("GIT_SSH");
+  if (userSsh === undefined) env.GIT_SSH_COMMAND = "ssh -oBatchMode=yes";
+  return { ...env, ...extra };
+}
+
+/** Builds the user-facing error for a failed git command. */
+export function gitError(args: string[], stderr: string, cwd?: string): IvpmError {
+  const sub = subcommand(args) ?? "command";
+  const target = redactUrl(findUrl(args) ?? globalDir(args) ?? cwd ?? Deno.cwd());
+  const detail = lastMeaningfulLine(stderr);
+  const message = `git ${sub} failed for ${target}` + (detail ? `: ${detail}` : "");
+  return new IvpmError(message, { hint: hintFor(stderr) });
+}
+
+/** Global options of git that take a separate value (`git -C dir …`). */
+const VALUE_OPTIONS = new Set(["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path"]);
+
+/** The git sub-command of an argument list, skipping global options. */
+function subcommand(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (VALUE_OPTIONS.has(a)) {
+      i++;
+      continue;
+    }
+    if (!a.startsWith("-")) return a;
+  }
+  return undefined;
+}
+
+/** The directory of a leading `-C <dir>` global option. */
+function globalDir(args: string[]): string | undefined {
+  const sub = subcommand(args);
+  const end = sub === undefined ? args.length : args.indexOf(sub);
+  const i = args.lastIndexOf("-C", end);
+  return i >= 0 && i < end ? args[i + 1] : undefined;
+}
+
+/** First argument that looks like a repository URL (`scheme://…` or scp-like `user@host:path`). */
+function findUrl(args: string[]): string | undefined {
+  return args.find((a) =>
+    !a.startsWith("-") && (/^[a-z][a-z0-9+.-]*:\/\//i.test(a) || /^[^\s/@]+@[^\s/:]+:/.test(a))
+  );
+}
+
+/** Hides a password or token embedded in a URL (`https://user:token@host`). */
+function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, "$1***@");
+}
+
+/** Progress and generic follow-up lines that never say what actually went wrong. */
+const NOISE =
+  /^(hint:|Cloning into |remote: (Enumerating|Counting|Compressing|Total)|fatal: Could not read from remote repository|Please make sure you have the correct access rights|and the repository exists)/;
+
+/** The line of stderr that says what went wrong, without git's `fatal:` prefix. */
+function lastMeaningfulLine(stderr: string): string | undefined {
+  const lines = stderr.split(/\r?\n|\r/).map((l) => l.trim()).filter((l) => l !== "" && !NOISE.test(l));
+  const errors = lines.filter((l) => /^(fatal|error):/.test(l));
+  const line = errors.length > 0 ? errors[errors.length - 1] : lines[lines.length - 1];
+  return line?.replace(/^(fatal|error):\s*/, "");
+}
+
+/** Picks the advice that matches the failure git reported. */
+function hintFor(stderr: string): string | undefined {
+  // Ref problems first: "Remote branch x not found" would otherwise read as a missing repository.
+  if (
+    /unknown revision|did not match any file|pathspec|remote branch .* not found|couldn't find remote ref|not a valid object name|bad revision|not our ref|reference is not a tree/i
+      .test(stderr)
+  ) {
+    return "check that the branch, tag or commit exists in the repository";
+  }
+  if (
+    /authentication failed|permission denied|could not read (username|password)|terminal prompts disabled|host key verification failed|invalid username or password|returned error: 40[13]/i
+      .test(stderr)
+  ) {
+    return "check your credentials: for https use a credential helper or token, or pass -a " +
+      "(anonymous https) for public repositories; for SSH make sure your key is loaded (ssh-agent) " +
+      "and registered with the host";
+  }
+  if (
+    /could not resolve host|connection refused|timed out|network is unreachable|no route to host/i.test(
+      stderr,
+    )
+  ) {
+    return "check the network connection and the host name in the URL";
+  }
+  if (/not a git repository/i.test(stderr)) {
+    return "the directory is not a git checkout; remove it and fetch the package again";
+  }
+  if (
+    /not found|does not appear to be a git repository|does not exist|no such file or directory/i.test(stderr)
+  ) {
+    return "check the repository URL (and that you have access to it)";
+  }
+  return undefined;
+}

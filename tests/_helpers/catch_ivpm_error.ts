@@ -1,0 +1,29 @@
+/**
+ * Catch the IvpmError a call throws, to assert on its message and hint.
+ *
+ * @module
+ */
+
+import { IvpmError } from "../../core/errors.ts";
+
+/** Runs `fn` and returns the IvpmError it throws; fails if it returns or throws anything else. */
+export function catchIvpmError(fn: () => unknown): IvpmError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof IvpmError) return err;
+    throw err;
+  }
+  throw new Error("expected an IvpmError, but the call returned");
+}
+
+/** Awaits `fn` and returns the IvpmError it rejects with; fails otherwise. */
+export async function catchIvpmErrorAsync(fn: () => Promise<unknown>): Promise<IvpmError> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof IvpmError) return err;
+    throw err;
+  }
+  throw new Error("expected an IvpmError, but the call resolved");
+}
