@@ -5,16 +5,20 @@
  * @module
  */
 
-import { Argument, Command, Option } from "commander";
+import { Argument, Command, InvalidArgumentError, Option } from "commander";
 import { NotYetAvailableError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import * as cmd from "../commands/mod.ts";
+import { shareDir } from "../commands/share.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const count = (_v: string, prev: number) => prev + 1;
 const int = (name: string) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got '${v}'`);
+  // InvalidArgumentError makes commander report it as a usage error (exit 2), not a crash.
+  if (v.trim() === "" || !Number.isInteger(n) || n < 0) {
+    throw new InvalidArgumentError(`${name} must be a whole number, got '${v}'`);
+  }
   return n;
 };
 
@@ -42,7 +46,13 @@ export function buildProgram(commands: CommandMap = {}): Command {
     .option("-q, --quiet", "only errors")
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
-    .addHelpText("after", "\nEnvironment: IVPM_CACHE, IVPM_VAR_<NAME>, IVPM_SITE_CONFIG_NAME, NO_COLOR");
+    // Sub-command lists are alphabetical at every level, as in the original; inherited by each sub-command.
+    .configureHelp({ sortSubcommands: true })
+    .addHelpText(
+      "after",
+      `\nEnvironment: IVPM_CACHE, IVPM_VAR_<NAME>, IVPM_SITE_CONFIG_NAME, NO_COLOR\n` +
+        `Agent skill documentation: ${shareDir()}/skill.md`,
+    );
   const sub = (name: string, description: string) => {
     const c = program.command(name).description(description).showSuggestionAfterError(true);
     commands[name] = c;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
 import { ConfigError, IvpmError } from "../errors.ts";
 import { colors, diag, err, type LogLevel, settings } from "../ui/log.ts";
 import { buildProgram } from "./program.ts";
@@ -35,10 +35,12 @@ function applyGlobals(argv: string[]): void {
   if (argv.includes("-q") || argv.includes("--quiet")) settings.quiet = true;
 }
 
-/** Runs ivpm with the given arguments; returns the exit code. */
-export async function runCli(argv: string[]): Promise<number> {
+/**
+ * Runs ivpm with the given arguments; returns the exit code. `program` defaults to
+ * the real command tree (tests and embedders may pass one with extra commands).
+ */
+export async function runCli(argv: string[], program: Command = buildProgram()): Promise<number> {
   applyGlobals(argv);
-  const program = buildProgram();
   let usageCommand = "ivpm";
   program.exitOverride();
   const configure = (c: typeof program) => {
@@ -78,13 +80,16 @@ function commandPath(c: { name(): string; parent: unknown }): string {
   return parts.join(" ");
 }
 
-function report(e: unknown, where: string, program: ReturnType<typeof buildProgram>): number {
+function report(e: unknown, where: string, program: Command): number {
   if (e instanceof CommanderError) {
     if (e.exitCode === 0) return 0; // --help, --version
-    const msg = e.message.replace(/^error: /, "").replace(
+    // No sub-command given: commander has already printed the help (to stderr).
+    if (e.code === "commander.help") return 2;
+    let msg = e.message.replace(/^error: /, "").replace(
       /\s*\(Did you mean (.+)\?\)\s*$/,
       "; did you mean '$1'?",
     );
+    msg = msg.charAt(0).toUpperCase() + msg.slice(1);
     // Commander does not tell which sub-command failed; find the deepest one named in argv.
     const cmdName = guessCommand(program);
     err(`${cmdName}: error: ${msg}`);
@@ -112,14 +117,14 @@ function report(e: unknown, where: string, program: ReturnType<typeof buildProgr
 }
 
 let lastArgs: string[] = [];
-function guessCommand(program: ReturnType<typeof buildProgram>): string {
+function guessCommand(program: Command): string {
   let cur = program;
   const names = ["ivpm"];
   for (const a of lastArgs) {
     const next = cur.commands.find((c) => c.name() === a || c.aliases().includes(a));
     if (!next) continue;
     names.push(next.name());
-    cur = next as typeof program;
+    cur = next;
   }
   return names.join(" ");
 }

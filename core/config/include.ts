@@ -7,6 +7,7 @@
  */
 
 import { dirname, resolve } from "node:path";
+import { IvpmError } from "../errors.ts";
 import type { Diagnostic } from "../ui/diagnostics.ts";
 import { getEntry, type LEntry, type LMap, type LNode, type LSeq, parseLocated } from "./located.ts";
 
@@ -19,7 +20,10 @@ export function readTextOrUndefined(path: string): string | undefined {
     return Deno.readTextFileSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.IsADirectory) return undefined;
-    throw e;
+    throw new IvpmError(`Cannot read ${path}: ${(e as Error).message}`, {
+      hint: "check the file's permissions",
+      cause: e,
+    });
   }
 }
 
@@ -37,6 +41,8 @@ const DEEP_MERGE = new Set(["with", "vars"]);
 /**
  * Resolves `include:` in a `package:` map (recursively), returning the merged map.
  * Problems are appended to `diags`; the merge goes on where it can so all are reported.
+ * A file reached twice without a cycle (a diamond) is merged once: `merged` holds the
+ * real paths already merged.
  */
 export function resolveIncludes(
   pkg: LMap,
@@ -44,17 +50,18 @@ export function resolveIncludes(
   diags: Diagnostic[],
   read: ReadText = readTextOrUndefined,
   chain: string[] = [realPath(file)],
+  merged: Set<string> = new Set(chain),
 ): LMap {
   const inc = getEntry(pkg, "include");
-  let merged: LMap = { ...pkg, entries: pkg.entries.filter((e) => e.key !== "include") };
-  if (!inc) return merged;
+  let result: LMap = { ...pkg, entries: pkg.entries.filter((e) => e.key !== "include") };
+  if (!inc) return result;
   if (inc.value.kind !== "seq") {
     diags.push({
       severity: "error",
       message: "'include' must be a list of file paths",
       loc: inc.value.loc,
     });
-    return merged;
+    return result;
   }
   for (const item of inc.value.items) {
     if (item.kind !== "scalar" || typeof item.value !== "string") {
@@ -70,7 +77,7 @@ export function resolveIncludes(
     if (text === undefined) {
       diags.push({
         severity: "error",
-        message: `include file '${item.value}' does not exist (resolved to ${path})`,
+        message: `Include file '${item.value}' does not exist (resolved to ${path})`,
         loc: item.loc,
       });
       continue;
@@ -79,21 +86,24 @@ export function resolveIncludes(
     if (chain.includes(real)) {
       diags.push({
         severity: "error",
-        message: `cyclic include: '${item.value}' is already on the include chain (${
+        message: `Cyclic include: '${item.value}' is already on the include chain (${
           [...chain, real].join(" -> ")
         })`,
         loc: item.loc,
       });
       continue;
     }
+    // Diamond: already merged through another include; merging again would duplicate lists and dep-sets.
+    if (merged.has(real)) continue;
+    merged.add(real);
     const parsed = parseLocated(path, text);
     diags.push(...parsed.diagnostics);
-    if (!parsed.root) continue;
-    if (parsed.root.kind !== "map" || !getEntry(parsed.root, "package")) {
+    if (parsed.diagnostics.length) continue;
+    if (!parsed.root || parsed.root.kind !== "map" || !getEntry(parsed.root, "package")) {
       diags.push({
         severity: "error",
-        message: `included file has no 'package:' mapping`,
-        loc: parsed.root.loc,
+        message: `Included file has no 'package:' mapping`,
+        loc: parsed.root?.loc ?? { file: path, line: 1, col: 1 },
         notes: [`included from ${file}:${item.loc.line}:${item.loc.col}`],
       });
       continue;
@@ -109,16 +119,16 @@ export function resolveIncludes(
         diags.push({
           severity: "error",
           message:
-            `include '${item.value}' may not set '${key}'; package identity is anchored to the root file`,
+            `Include '${item.value}' may not set '${key}'; package identity is anchored to the root file`,
           loc: e.keyLoc,
           notes: [`root file: ${chain.length === 1 ? file : chain[0]}`],
         });
       }
     }
-    const included = resolveIncludes(body, path, diags, read, [...chain, real]);
-    merged = mergeInto(merged, included);
+    const included = resolveIncludes(body, path, diags, read, [...chain, real], merged);
+    result = mergeInto(result, included);
   }
-  return merged;
+  return result;
 }
 
 /** Merges `other` (an include) into `local`; local wins. */

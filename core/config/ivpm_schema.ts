@@ -34,8 +34,12 @@ export function commonDependencyKeys(inputs: SchemaInputs): Record<string, Schem
 
 function typeField(inputs: SchemaInputs): Schema {
   const names = inputs.types.map((t) => t.name);
-  const one = s.union([s.enum(names), s.map(s.any())]);
-  return s.union([s.enum(names), s.map(s.any()), s.array(one)], "Content type(s) of the package");
+  // Names are checked by the loader (parseTypes), which also knows plugin types and suggests fixes.
+  const one = s.union([s.enum(names, undefined, true), s.map(s.any())]);
+  return s.union(
+    [s.enum(names, undefined, true), s.map(s.any()), s.array(one)],
+    "Content type(s) of the package",
+  );
 }
 
 /** Schema of one dependency entry (all sources' keys; per-source applicability is checked by the loader). */

@@ -25,7 +25,7 @@ import type {
   ProjectConfig,
   TypeSpec,
 } from "./model.ts";
-import { validateNode } from "./schema.ts";
+import { applySchemaTypes, validateNode } from "./schema.ts";
 import { builtinSources } from "../sources/info.ts";
 import { resolveVars, substitute, type VarSources } from "./vars.ts";
 
@@ -72,7 +72,7 @@ export function loadConfigFile(file: string, opts: LoadOptions = {}): ProjectCon
     if (!parsed.root && !parsed.diagnostics.length) {
       throw new ConfigError([{
         severity: "error",
-        message: "empty ivpm.yaml file",
+        message: "Empty ivpm.yaml file",
         loc: { file, line: 1, col: 1 },
       }]);
     }
@@ -82,7 +82,7 @@ export function loadConfigFile(file: string, opts: LoadOptions = {}): ProjectCon
   if (root.kind !== "map") {
     throw new ConfigError([{
       severity: "error",
-      message: `ivpm.yaml must be a mapping with a 'package:' key, not ${
+      message: `The file must be a mapping with a 'package:' key, not ${
         root.kind === "seq" ? "a list" : "a scalar"
       }`,
       loc: root.loc,
@@ -92,8 +92,8 @@ export function loadConfigFile(file: string, opts: LoadOptions = {}): ProjectCon
     if (e.key !== "package" && e.key !== "$schema") {
       diags.push({
         severity: "error",
-        message: `unknown top-level key '${e.key}'${
-          e.key.startsWith("pack") ? "; did you mean 'package'?" : ""
+        message: `Unknown top-level key '${e.key}'${
+          closestMatch(e.key, ["package"]) ? "; did you mean 'package'?" : ""
         }`,
         loc: e.keyLoc,
         notes: ["ivpm.yaml holds one 'package:' mapping (and optionally '$schema')"],
@@ -102,7 +102,7 @@ export function loadConfigFile(file: string, opts: LoadOptions = {}): ProjectCon
   }
   const pkgEntry = getEntry(root, "package");
   if (!pkgEntry) {
-    diags.push({ severity: "error", message: "missing 'package' section", loc: root.loc });
+    diags.push({ severity: "error", message: "Missing 'package' section", loc: root.loc });
     throw new ConfigError(diags);
   }
   if (pkgEntry.value.kind !== "map") {
@@ -110,6 +110,13 @@ export function loadConfigFile(file: string, opts: LoadOptions = {}): ProjectCon
     throw new ConfigError(diags);
   }
   let pkg: LMap = pkgEntry.value;
+  const files = [file];
+  pkg = resolveIncludes(pkg, file, diags, (p) => {
+    const t = read(p);
+    if (t !== undefined && !files.includes(p)) files.push(p);
+    return t;
+  });
+  // After the merge, so an include written in the old format is caught too.
   for (const old of ["deps", "dev-deps"]) {
     const e = getEntry(pkg, old);
     if (e) {
@@ -122,13 +129,6 @@ export function loadConfigFile(file: string, opts: LoadOptions = {}): ProjectCon
       pkg = { ...pkg, entries: pkg.entries.filter((x) => x.key !== old) };
     }
   }
-
-  const files = [file];
-  pkg = resolveIncludes(pkg, file, diags, (p) => {
-    const t = read(p);
-    if (t !== undefined) files.push(p);
-    return t;
-  });
 
   // Variables: resolved after the merge so an include may use a variable declared by the includer.
   const varsEntry = getEntry(pkg, "vars");
@@ -145,26 +145,33 @@ export function loadConfigFile(file: string, opts: LoadOptions = {}): ProjectCon
   pkg = { ...pkg, entries: pkg.entries.filter((e) => e.key !== "vars") };
   pkg = substitute(pkg, vars, diags) as LMap;
 
-  validateNode(pkg, packageSchema(inputs), "package", diags);
+  const schema = packageSchema(inputs);
+  validateNode(pkg, schema, "package", diags);
+  pkg = applySchemaTypes(pkg, schema) as LMap;
   const config = buildModel(pkg, file, inputs, diags, warnings);
   config.vars = vars;
   config.files = files;
-  if (varsEntry?.value.kind === "map") {
-    // Keep vars visible to tooling (`show`), without re-validating.
-  }
   const errors = diags.filter((d) => d.severity === "error" || d.severity === "fatal");
-  if (errors.length) throw new ConfigError(sortDiags(errors));
+  if (errors.length) throw new ConfigError(sortDiags(errors, files));
   config.warnings = warnings;
   return config;
 }
 
-function sortDiags(d: Diagnostic[]): Diagnostic[] {
-  // Stable order: by file appearance, then position, so output is reproducible.
-  return [...d].sort((a, b) => {
-    if (!a.loc || !b.loc) return 0;
-    if (a.loc.file !== b.loc.file) return 0;
-    return a.loc.line - b.loc.line || a.loc.col - b.loc.col;
-  });
+function sortDiags(d: Diagnostic[], files: string[]): Diagnostic[] {
+  // Reproducible order: root file first, then includes as read, each by position; unlocated last.
+  const rank = (x: Diagnostic) => {
+    if (!x.loc) return Number.MAX_SAFE_INTEGER;
+    const i = files.indexOf(x.loc.file);
+    return i < 0 ? files.length : i;
+  };
+  return [...d].sort((a, b) =>
+    rank(a) - rank(b) || (a.loc?.line ?? 0) - (b.loc?.line ?? 0) || (a.loc?.col ?? 0) - (b.loc?.col ?? 0)
+  );
+}
+
+/** First letter upper-cased, for a `where` that starts a sentence. */
+function cap(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function str(node: LNode | undefined): string | undefined {
@@ -182,7 +189,7 @@ function buildModel(
   const dir = dirname(file);
   const name = str(getEntry(pkg, "name")?.value);
   if (!getEntry(pkg, "name")) {
-    diags.push({ severity: "error", message: "missing 'name' in package", loc: pkg.loc });
+    diags.push({ severity: "error", message: "Missing 'name' in package", loc: pkg.loc });
   }
   const depsDir = str(getEntry(pkg, "deps-dir")?.value) ?? "packages";
   const depsDirEntry = getEntry(pkg, "deps-dir");
@@ -203,7 +210,7 @@ function buildModel(
   if (!getEntry(pkg, "dep-sets")) {
     warnings.push({
       severity: "warning",
-      message: "no dependencies (no 'dep-sets' in package)",
+      message: "No dependencies (no 'dep-sets' in package)",
       loc: pkg.loc,
     });
   }
@@ -215,7 +222,7 @@ function buildModel(
     const m = closestMatch(defaultDepSet, depSets.map((d) => d.name));
     diags.push({
       severity: "error",
-      message: `default-dep-set '${defaultDepSet}' is not defined${m ? `; did you mean '${m}'?` : ""}`,
+      message: `Default dep-set '${defaultDepSet}' is not defined${m ? `; did you mean '${m}'?` : ""}`,
       loc: defaultDepSetEntry.value.loc,
       notes: [`dep-sets: ${depSets.map((d) => d.name).join(", ")}`],
     });
@@ -294,13 +301,13 @@ function envDirective(node: LNode, diags: Diagnostic[]): EnvDirective {
   if (present.length === 0) {
     diags.push({
       severity: "error",
-      message: `env directive '${out.name}' needs one of: value, path, path-append, path-prepend`,
+      message: `Env directive '${out.name}' needs one of: value, path, path-append, path-prepend`,
       loc: node.loc,
     });
   } else if (present.length > 1) {
     diags.push({
       severity: "error",
-      message: `env directive '${out.name}' sets both '${present[0]}' and '${present[1]}'; use one`,
+      message: `Env directive '${out.name}' sets both '${present[0]}' and '${present[1]}'; use one`,
       loc: getEntry(node, present[1])!.keyLoc,
     });
   }
@@ -327,7 +334,7 @@ export function parseTypes(
       const m = closestMatch(name, known.keys());
       diags.push({
         severity: "error",
-        message: `unknown type '${name}' in ${where}${m ? `; did you mean '${m}'?` : ""}`,
+        message: `Unknown type '${name}' in ${where}${m ? `; did you mean '${m}'?` : ""}`,
         loc,
         notes: [`known types: ${[...known.keys()].join(", ")}`],
       });
@@ -360,7 +367,7 @@ function buildDepSets(pkg: LMap, dir: string, inputs: SchemaInputs, diags: Diagn
     if (prev) {
       diags.push({
         severity: "error",
-        message: `duplicate dep-set '${name}'; previously defined at ${formatLoc(prev)}`,
+        message: `Duplicate dep-set '${name}'; previously defined at ${formatLoc(prev)}`,
         loc: nameNode!.value.loc,
       });
       continue;
@@ -384,7 +391,7 @@ function buildDepSets(pkg: LMap, dir: string, inputs: SchemaInputs, diags: Diagn
         if (p) {
           diags.push({
             severity: "error",
-            message: `duplicate package '${dep.name}' in dep-set '${name}'; previously specified at ${
+            message: `Duplicate package '${dep.name}' in dep-set '${name}'; previously specified at ${
               formatLoc(p)
             }`,
             loc: dep.loc,
@@ -412,7 +419,7 @@ function buildDepSets(pkg: LMap, dir: string, inputs: SchemaInputs, diags: Diagn
       const m = closestMatch(r.set.uses, byName.keys());
       diags.push({
         severity: "error",
-        message: `dep-set '${name}' uses unknown dep-set '${r.set.uses}'${m ? `; did you mean '${m}'?` : ""}`,
+        message: `Dep-set '${name}' uses unknown dep-set '${r.set.uses}'${m ? `; did you mean '${m}'?` : ""}`,
         loc: r.usesLoc,
       });
       resolved.set(name, r.set.deps);
@@ -422,7 +429,7 @@ function buildDepSets(pkg: LMap, dir: string, inputs: SchemaInputs, diags: Diagn
       const cyc = [...chain.slice(chain.indexOf(r.set.uses)), r.set.uses];
       diags.push({
         severity: "error",
-        message: `cyclic dep-set inheritance: ${cyc.join(" -> ")}`,
+        message: `Cyclic dep-set inheritance: ${cyc.join(" -> ")}`,
         loc: r.usesLoc,
       });
       resolved.set(name, r.set.deps);
@@ -473,7 +480,9 @@ function buildDependency(
   if (withEntry) {
     diags.push({
       severity: "error",
-      message: `${where}: 'with:' is no longer supported on dependencies; use inline type options instead`,
+      message: `${
+        cap(where)
+      }: 'with:' is no longer supported on dependencies; use inline type options instead`,
       loc: withEntry.keyLoc,
       notes: ["e.g. type: { python: { editable: false } }"],
     });
@@ -481,7 +490,7 @@ function buildDependency(
   if (!/^[A-Za-z0-9_.@+-][A-Za-z0-9_.@+\-/]*$/.test(name) || name.split("/").includes("..")) {
     diags.push({
       severity: "error",
-      message: `${where}: invalid package name (it becomes a directory under the deps dir)`,
+      message: `${cap(where)}: invalid package name (it becomes a directory under the deps dir)`,
       loc: nameEntry!.value.loc,
     });
   }
@@ -497,8 +506,8 @@ function buildDependency(
     diags.push({
       severity: "error",
       message: url
-        ? `${where}: cannot determine the source type from url '${url}'`
-        : `${where}: no 'src' and no 'url'; cannot tell where to get it`,
+        ? `${cap(where)}: cannot determine the source type from url '${url}'`
+        : `${cap(where)}: no 'src' and no 'url'; cannot tell where to get it`,
       loc: url ? getEntry(node, "url")!.value.loc : nameEntry!.value.loc,
       notes: [`add 'src:' — one of ${sourceNames.join(", ")}`],
     });
@@ -509,14 +518,15 @@ function buildDependency(
   const common = commonDependencyKeys(inputs);
   const valid = [...new Set([...Object.keys(common), ...Object.keys(info.keys)])].sort();
   for (const e of node.entries) {
-    if (e.key === "with" || common[e.key] || info.keys[e.key]) continue;
-    const elsewhere = inputs.sources.filter((x) => x.keys[e.key]).map((x) => x.name);
+    // Object.hasOwn: a key like 'constructor' must not match Object.prototype.
+    if (e.key === "with" || Object.hasOwn(common, e.key) || Object.hasOwn(info.keys, e.key)) continue;
+    const elsewhere = inputs.sources.filter((x) => Object.hasOwn(x.keys, e.key)).map((x) => x.name);
     const m = closestMatch(e.key, valid);
     diags.push({
       severity: "error",
       message: elsewhere.length
-        ? `${where}: key '${e.key}' does not apply to src '${src}' (it is for ${elsewhere.join(", ")})`
-        : `unknown key '${e.key}' in ${where}${m ? `; did you mean '${m}'?` : ""}`,
+        ? `${cap(where)}: key '${e.key}' does not apply to src '${src}' (it is for ${elsewhere.join(", ")})`
+        : `Unknown key '${e.key}' in ${where}${m ? `; did you mean '${m}'?` : ""}`,
       loc: e.keyLoc,
       notes: [`keys for src '${src}': ${valid.join(", ")}`],
     });
@@ -525,7 +535,7 @@ function buildDependency(
     if (plain[r] === undefined) {
       diags.push({
         severity: "error",
-        message: `${where}: src '${src}' requires '${r}'`,
+        message: `${cap(where)}: src '${src}' requires '${r}'`,
         loc: (srcNode ?? nameEntry)!.keyLoc,
       });
     }
@@ -533,7 +543,7 @@ function buildDependency(
   if (src === "git" && plain.tag !== undefined && plain.commit !== undefined) {
     diags.push({
       severity: "error",
-      message: `${where}: give either 'tag' or 'commit', not both`,
+      message: `${cap(where)}: give either 'tag' or 'commit', not both`,
       loc: getEntry(node, "commit")!.keyLoc,
     });
   }

@@ -17,6 +17,11 @@ interface Base {
 export interface StringSchema extends Base {
   kind: "string";
   enum?: readonly string[];
+  /**
+   * The enum lists known values for editors (JSON Schema) only; the loader checks
+   * membership itself with better context, so validation must not report it twice.
+   */
+  looseEnum?: boolean;
   format?: "uri-reference";
 }
 /** `true` / `false`. */
@@ -80,10 +85,11 @@ export const s = {
     description,
     ...extra,
   }),
-  enum: (values: readonly string[], description?: string): StringSchema => ({
+  enum: (values: readonly string[], description?: string, looseEnum?: boolean): StringSchema => ({
     kind: "string",
     enum: values,
     description,
+    ...(looseEnum ? { looseEnum } : {}),
   }),
   boolean: (description?: string): BooleanSchema => ({ kind: "boolean", description }),
   integer: (description?: string, minimum?: number): IntegerSchema => ({
@@ -134,7 +140,8 @@ function matchesKind(node: LNode, schema: Schema): boolean {
   const v = node.kind === "scalar" ? node.value : undefined;
   switch (schema.kind) {
     case "string":
-      return typeof v === "string";
+      // A plain number where text is expected (`tag: 1.10`) is read as written.
+      return typeof v === "string" || (node.kind === "scalar" && node.source !== undefined);
     case "boolean":
       return typeof v === "boolean";
     case "integer":
@@ -161,18 +168,20 @@ export function validateNode(node: LNode, schema: Schema, where: string, out: Di
   if (!matchesKind(node, schema)) {
     out.push({
       severity: "error",
-      message: `${where} must be ${expectation(schema)}, not ${kindName(node)}`,
+      message: `${subject(where)} must be ${expectation(schema)}, not ${kindName(node)}`,
       loc: node.loc,
     });
     return;
   }
   switch (schema.kind) {
     case "string":
-      if (schema.enum && node.kind === "scalar" && !schema.enum.includes(String(node.value))) {
-        const m = closestMatch(String(node.value), schema.enum);
+      if (
+        schema.enum && !schema.looseEnum && node.kind === "scalar" && !schema.enum.includes(scalarText(node))
+      ) {
+        const m = closestMatch(scalarText(node), schema.enum);
         out.push({
           severity: "error",
-          message: `${where} must be one of ${schema.enum.join(", ")}, not '${node.value}'${
+          message: `${subject(where)} must be one of ${schema.enum.join(", ")}, not '${scalarText(node)}'${
             m ? `; did you mean '${m}'?` : ""
           }`,
           loc: node.loc,
@@ -183,7 +192,7 @@ export function validateNode(node: LNode, schema: Schema, where: string, out: Di
       if (schema.minimum !== undefined && node.kind === "scalar" && (node.value as number) < schema.minimum) {
         out.push({
           severity: "error",
-          message: `${where} must be at least ${schema.minimum}`,
+          message: `${subject(where)} must be at least ${schema.minimum}`,
           loc: node.loc,
         });
       }
@@ -193,13 +202,13 @@ export function validateNode(node: LNode, schema: Schema, where: string, out: Di
       where = schema.label?.(node) ?? where;
       const keys = Object.keys(schema.properties);
       for (const e of node.entries) {
-        const sub = schema.properties[e.key];
+        const sub = own(schema.properties, e.key);
         if (!sub) {
           if (schema.open) continue;
           const m = closestMatch(e.key, keys);
           out.push({
             severity: "error",
-            message: `unknown key '${e.key}' in ${where}${m ? `; did you mean '${m}'?` : ""}`,
+            message: `Unknown key '${e.key}' in ${where}${m ? `; did you mean '${m}'?` : ""}`,
             loc: e.keyLoc,
             notes: [`valid keys: ${[...keys].sort().join(", ")}`],
           });
@@ -209,7 +218,7 @@ export function validateNode(node: LNode, schema: Schema, where: string, out: Di
       }
       for (const r of schema.required ?? []) {
         if (!node.entries.some((e) => e.key === r)) {
-          out.push({ severity: "error", message: `missing '${r}' in ${where}`, loc: node.loc });
+          out.push({ severity: "error", message: `Missing '${r}' in ${where}`, loc: node.loc });
         }
       }
       return;
@@ -239,12 +248,12 @@ export function validateNode(node: LNode, schema: Schema, where: string, out: Di
         const values = schema.of.flatMap((o) =>
           o.kind === "boolean" ? ["true", "false"] : o.kind === "string" && o.enum ? [...o.enum] : []
         );
-        const m = closestMatch(String(node.value), values);
+        const m = closestMatch(scalarText(node), values);
         out.push({
           severity: "error",
-          message: `${where} must be ${
+          message: `${subject(where)} must be ${
             values.length ? `one of ${values.join(", ")}` : expectation(schema)
-          }, not '${node.value}'${m ? `; did you mean '${m}'?` : ""}`,
+          }, not '${scalarText(node)}'${m ? `; did you mean '${m}'?` : ""}`,
           loc: node.loc,
         });
       } else out.push(...sub);
@@ -256,6 +265,60 @@ export function validateNode(node: LNode, schema: Schema, where: string, out: Di
 /** `package.with.python` for dotted paths, `'depth' of dependency 'a'` under a label. */
 function child(where: string, key: string): string {
   return /\s/.test(where) ? `'${key}' of ${where}` : `${where}.${key}`;
+}
+
+/** A property schema by name, ignoring Object.prototype (a key `constructor` is just an unknown key). */
+function own(props: Record<string, Schema>, key: string): Schema | undefined {
+  return Object.hasOwn(props, key) ? props[key] : undefined;
+}
+
+/** `where` at the start of a sentence: `Dependency 'a'`, or a quoted dotted path `'package.type'`. */
+function subject(where: string): string {
+  return /\s/.test(where) ? where.charAt(0).toUpperCase() + where.slice(1) : `'${where}'`;
+}
+
+function scalarText(node: LNode): string {
+  return node.kind === "scalar" ? node.source ?? String(node.value) : "";
+}
+
+/**
+ * Returns the node with plain numbers replaced by their text as written wherever
+ * the schema expects a string or a version-like scalar, so `version: 1.10` stays
+ * `"1.10"` instead of becoming the number 1.1. Call after {@link validateNode}.
+ */
+export function applySchemaTypes(node: LNode, schema: Schema): LNode {
+  switch (schema.kind) {
+    case "string":
+    case "scalar":
+      return node.kind === "scalar" && typeof node.value === "number" && node.source !== undefined
+        ? { kind: "scalar", value: node.source, loc: node.loc }
+        : node;
+    case "object":
+      if (node.kind !== "map") return node;
+      return {
+        ...node,
+        entries: node.entries.map((e) => {
+          const sub = own(schema.properties, e.key);
+          return sub ? { ...e, value: applySchemaTypes(e.value, sub) } : e;
+        }),
+      };
+    case "map":
+      if (node.kind !== "map") return node;
+      return {
+        ...node,
+        entries: node.entries.map((e) => ({ ...e, value: applySchemaTypes(e.value, schema.values) })),
+      };
+    case "array":
+      return node.kind === "seq"
+        ? { ...node, items: node.items.map((i) => applySchemaTypes(i, schema.items)) }
+        : node;
+    case "union": {
+      const pick = schema.of.find((o) => matchesKind(node, o));
+      return pick ? applySchemaTypes(node, pick) : node;
+    }
+    default:
+      return node;
+  }
 }
 
 /** A JSON Schema (draft-07) value. */

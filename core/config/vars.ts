@@ -38,7 +38,7 @@ export function parseDefinitions(defs: string[]): Record<string, string> {
     if (eq < 0) throw new UsageError(`-D requires NAME=VALUE, got '${d}'`, "write it as -D name=value");
     const name = d.slice(0, eq).trim();
     if (!name) throw new UsageError(`-D requires a non-empty variable name, got '${d}'`);
-    out[name] = d.slice(eq + 1);
+    setOwn(out, name, d.slice(eq + 1));
   }
   return out;
 }
@@ -62,6 +62,16 @@ function coerce(name: string, raw: string, like: VarValue, origin: string): VarV
   return raw;
 }
 
+/** `obj[key]` only when it is the object's own property (`constructor` is a valid variable name). */
+function ownValue<T>(obj: Record<string, T> | undefined, key: string): T | undefined {
+  return obj && Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+/** `obj[key] = value` that treats `__proto__` as a plain key. */
+function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /**
  * Computes final variable values from the `vars:` map and the override sources.
  * Throws for `-D` of an undeclared variable (a typo would otherwise be silently ignored).
@@ -77,7 +87,7 @@ export function resolveVars(
     if (!NAME.test(e.key)) {
       diags.push({
         severity: "error",
-        message: `invalid variable name '${e.key}' (use letters, digits and _, not starting with a digit)`,
+        message: `Invalid variable name '${e.key}' (use letters, digits and _, not starting with a digit)`,
         loc: e.keyLoc,
       });
       continue;
@@ -85,34 +95,37 @@ export function resolveVars(
     if (e.value.kind !== "scalar" || e.value.value === null) {
       diags.push({
         severity: "error",
-        message: `variable '${e.key}' must have a scalar default`,
+        message: `Variable '${e.key}' must have a scalar default`,
         loc: e.value.loc,
       });
       continue;
     }
     declared.set(e.key, e);
-    out[e.key] = e.value.value as VarValue;
+    // A number written in a non-canonical way (`1.10`, `0x1F`) is kept as text: it is a version, not a number.
+    const v = e.value.value as VarValue;
+    const asText = typeof v === "number" && e.value.source !== undefined && String(v) !== e.value.source;
+    setOwn(out, e.key, asText ? e.value.source! : v);
   }
   for (const name of Object.keys(src.definitions ?? {})) {
     if (!declared.has(name)) {
       const m = closestMatch(name, declared.keys());
       throw new IvpmError(
-        `variable '${name}' given with -D is not declared in the vars: block of ivpm.yaml${
+        `Variable '${name}' given with -D is not declared in the vars: block of ivpm.yaml${
           m ? ` (did you mean '${m}'?)` : ""
         }`,
         { hint: `declare it under package.vars, e.g. vars: { ${name}: default }` },
       );
     }
   }
-  for (const [name, entry] of declared) {
-    const def = (entry.value as { value: VarValue }).value;
-    const d = src.definitions?.[name];
-    const e = src.env?.[`IVPM_VAR_${name.toUpperCase()}`];
-    const p = src.persisted?.[name];
-    if (d !== undefined) out[name] = coerce(name, d, def, `-D ${name}=…`);
-    else if (e !== undefined) out[name] = coerce(name, e, def, `IVPM_VAR_${name.toUpperCase()}`);
+  for (const name of declared.keys()) {
+    const def = out[name];
+    const d = ownValue(src.definitions, name);
+    const e = ownValue(src.env, `IVPM_VAR_${name.toUpperCase()}`);
+    const p = ownValue(src.persisted, name);
+    if (d !== undefined) setOwn(out, name, coerce(name, d, def, `-D ${name}=…`));
+    else if (e !== undefined) setOwn(out, name, coerce(name, e, def, `IVPM_VAR_${name.toUpperCase()}`));
     else if (p !== undefined && (typeof p === "string" || typeof p === "number" || typeof p === "boolean")) {
-      out[name] = typeof p === typeof def ? p : coerce(name, String(p), def, "packages/ivpm.json");
+      setOwn(out, name, typeof p === typeof def ? p : coerce(name, String(p), def, "packages/ivpm.json"));
     }
   }
   return out;
@@ -130,13 +143,26 @@ export function substitute(node: LNode, vars: Record<string, VarValue>, diags: D
   const whole = /^\$\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/.exec(text);
   if (whole) {
     const v = lookup(whole[1], node.loc, vars, diags);
-    return v === undefined ? node : { ...node, value: v };
+    if (v === undefined) return node;
+    // A number keeps its text too, so it also fits a field that expects a string (`tag: ${{major}}`).
+    return typeof v === "number" ? { ...node, value: v, source: String(v) } : { ...node, value: v };
   }
   const value = text.replace(REF, (m: string, name: string) => {
     if (m.startsWith("$$")) return m.slice(1);
     const v = lookup(name, node.loc, vars, diags);
     return v === undefined ? m : String(v);
   });
+  // What is left after removing complete references and escapes is an unterminated one: `${{name}`.
+  const rest = text.replace(REF, "");
+  const open = rest.indexOf("${{");
+  if (open >= 0 && !(open > 0 && rest[open - 1] === "$")) {
+    diags.push({
+      severity: "error",
+      message: `Unterminated variable reference in '${text}'`,
+      loc: node.loc,
+      notes: ["write ${{name}}, or $${{ for a literal ${{"],
+    });
+  }
   return { ...node, value };
 }
 
@@ -147,14 +173,14 @@ function lookup(
   diags: Diagnostic[],
 ): VarValue | undefined {
   if (!NAME.test(name)) {
-    diags.push({ severity: "error", message: `invalid variable reference '\${{${name}}}'`, loc });
+    diags.push({ severity: "error", message: `Invalid variable reference '\${{${name}}}'`, loc });
     return undefined;
   }
-  if (!(name in vars)) {
+  if (!Object.hasOwn(vars, name)) {
     const m = closestMatch(name, Object.keys(vars));
     diags.push({
       severity: "error",
-      message: `undefined variable '\${{${name}}}'${m ? `; did you mean '${m}'?` : ""}`,
+      message: `Undefined variable '\${{${name}}}'${m ? `; did you mean '${m}'?` : ""}`,
       loc,
       notes: [`declare it under package.vars (declared: ${Object.keys(vars).join(", ") || "none"})`],
     });

@@ -53,6 +53,16 @@ export function formatLoc(loc: Loc | undefined): string {
   return `${loc.file}:${loc.line}:${loc.col}`;
 }
 
+/** The line with tabs as one space and control characters as U+FFFD, so the caret stays aligned. */
+function printable(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const c = ch.charCodeAt(0);
+    out += ch === "\t" ? " " : c < 0x20 || c === 0x7f ? "\ufffd" : ch;
+  }
+  return out;
+}
+
 /** Renders one diagnostic as text lines (no trailing newline). */
 export function renderDiagnostic(d: Diagnostic): string {
   const head = d.loc ? `${formatLoc(d.loc)}: ${d.severity}: ${d.message}` : `${d.severity}: ${d.message}`;
@@ -61,7 +71,7 @@ export function renderDiagnostic(d: Diagnostic): string {
     const text = sourceLine(d.loc.file, d.loc.line);
     if (text !== undefined) {
       // Long lines (minified YAML) are clipped around the caret so output stays readable.
-      let shown = text.replace(/\t/g, " ");
+      let shown = printable(text);
       let col = d.loc.col;
       if (shown.length > 160) {
         const start = Math.max(0, col - 80);
