@@ -73,17 +73,6 @@ export function getEntry(map: LMap, key: string): LEntry | undefined {
   return map.entries.find((e) => e.key === key);
 }
 
-/** Human name for a node kind, used in type errors. */
-export function kindName(node: LNode): string {
-  if (node.kind === "map") return "a mapping";
-  if (node.kind === "seq") return "a list";
-  const v = node.value;
-  if (v === null) return "null";
-  if (typeof v === "boolean") return "a boolean";
-  if (typeof v === "number") return "a number";
-  return "a string";
-}
-
 /** Converts a located node back to plain data. */
 export function toPlain(node: LNode): unknown {
   if (node.kind === "scalar") return node.value;

@@ -8,7 +8,7 @@
 
 import type { Diagnostic } from "../ui/diagnostics.ts";
 import { closestMatch } from "../util/suggest.ts";
-import { kindName, type LMap, type LNode } from "./located.ts";
+import type { LMap, LNode } from "./located.ts";
 
 interface Base {
   description?: string;
@@ -112,6 +112,17 @@ export const s = {
   array: (items: Schema, description?: string): ArraySchema => ({ kind: "array", items, description }),
   union: (of: Schema[], description?: string): UnionSchema => ({ kind: "union", of, description }),
 };
+
+/** Human name for a node kind, used in type errors. */
+export function kindName(node: LNode): string {
+  if (node.kind === "map") return "a mapping";
+  if (node.kind === "seq") return "a list";
+  const v = node.value;
+  if (v === null) return "null";
+  if (typeof v === "boolean") return "a boolean";
+  if (typeof v === "number") return "a number";
+  return "a string";
+}
 
 /** Describes what a schema expects, for messages ("a string", "a list or a string"). */
 export function expectation(schema: Schema): string {

@@ -1,2 +1,43 @@
-/** Placeholder for the plugin API (handler engine issue). @module */
-export {};
+/**
+ * The public plugin API of ivpm (`@ivpm/plugin`): what handler, source and
+ * site-config plugins import. Built-in handlers use exactly this API too.
+ *
+ * @example
+ * ```ts
+ * import { PackageHandler, type RootInfo } from "@ivpm/plugin";
+ *
+ * export class Hello extends PackageHandler {
+ *   static override name = "hello";
+ *   override onRootPostLoad(info: RootInfo) {
+ *     console.log(`hello from ${info.packages.length} packages`);
+ *   }
+ * }
+ * ```
+ *
+ * @module
+ */
+
+export { HandlerPhase, type HandlerPhaseName, normalizePhase, PHASE_ORDER } from "./phase.ts";
+export type { PackageView, TypeData } from "./package_view.ts";
+export { ALWAYS, type Condition, evaluateConditions, hasSourceType, hasType } from "./conditions.ts";
+export type { BuildInfo, DestroyInfo, LeafInfo, LeafRecord, RootInfo } from "./info.ts";
+export { type HandlerEvent, runTask, TaskHandle } from "./events.ts";
+export {
+  type CliOption,
+  type HandlerClass,
+  HandlerFatalError,
+  type OptionTarget,
+  PackageHandler,
+  type PackageHandlerPermissions,
+} from "./handler.ts";
+export {
+  type ArraySchema,
+  type BooleanSchema,
+  type IntegerSchema,
+  type MapSchema,
+  type ObjectSchema,
+  s,
+  type Schema,
+  type StringSchema,
+  type UnionSchema,
+} from "../config/schema.ts";

@@ -1,0 +1,296 @@
+/**
+ * The handler engine: one instance per update. Computes the root-phase DAG up
+ * front (a cycle aborts before anything runs), dispatches leaf callbacks to
+ * worker pools as packages land, then runs root callbacks in DAG order and
+ * gathers lock and state contributions.
+ *
+ * @module
+ */
+
+import { dirname, fromFileUrl } from "../util/path.ts";
+import { IvpmError } from "../errors.ts";
+import { evaluateConditions } from "../plugin_api/conditions.ts";
+import type { HandlerEvent } from "../plugin_api/events.ts";
+import type { PackageHandler } from "../plugin_api/handler.ts";
+import type { PackageView } from "../plugin_api/package_view.ts";
+import { LeafPool } from "./leaf_pool.ts";
+import { computeOrder, type HandlerOrder } from "./order.ts";
+import type { HandlerRegistry, PluginGrant, RegisteredHandler } from "./registry.ts";
+import type { InitMessage, LeafResult } from "./worker_protocol.ts";
+
+/** Options of {@link HandlerEngine}. */
+export interface EngineOptions {
+  registry: HandlerRegistry;
+  projectDir: string;
+  depsDir: string;
+  /** `package.with` of the root ivpm.yaml. */
+  withConfig: Record<string, Record<string, unknown>>;
+  /** Parsed CLI values of handler-added options, by handler. */
+  args?: Record<string, Record<string, unknown>>;
+  /** `ivpm.json` handler state of the previous run. */
+  state?: Record<string, unknown>;
+  jobs: number;
+  cacheDir?: string | null;
+  emit?: (e: HandlerEvent) => void;
+  warn: (message: string) => void;
+  leafTimeoutMs?: number;
+}
+
+const CORE_DIR = dirname(dirname(fromFileUrl(import.meta.url)));
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Runs the handlers of one update. */
+export class HandlerEngine {
+  readonly order: HandlerOrder;
+  #instances = new Map<string, PackageHandler>();
+  #pools = new Map<string, { pool: LeafPool; handlers: string[] }>();
+  #records = new Map<string, { order: number; package: string; record: unknown }[]>();
+
+  constructor(readonly opts: EngineOptions) {
+    this.order = computeOrder(opts.registry.list().map((h) => h.meta));
+    for (const w of this.order.warnings) opts.warn(w);
+  }
+
+  #handlers(): RegisteredHandler[] {
+    return this.order.order.map((n) => this.opts.registry.get(n)!);
+  }
+
+  #instance(h: RegisteredHandler): PackageHandler {
+    let inst = this.#instances.get(h.meta.name);
+    if (!inst) {
+      inst = new h.cls();
+      this.#instances.set(h.meta.name, inst);
+    }
+    return inst;
+  }
+
+  #config(name: string): Record<string, unknown> {
+    return this.opts.withConfig[name] ?? {};
+  }
+
+  /** `onRootPreLoad` for every handler (root conditions are not evaluated yet). */
+  async preLoad(): Promise<void> {
+    for (const h of this.#handlers()) {
+      try {
+        await this.#instance(h).onRootPreLoad(this.#rootInfo(h, [], []));
+      } catch (e) {
+        throw new IvpmError(`handler '${h.meta.name}' failed before the update: ${errorText(e)}`, {
+          cause: e,
+        });
+      }
+    }
+  }
+
+  #rootInfo(h: RegisteredHandler, packages: PackageView[], records: { package: string; record: unknown }[]) {
+    const name = h.meta.name;
+    return {
+      projectDir: this.opts.projectDir,
+      depsDir: this.opts.depsDir,
+      config: this.#config(name),
+      args: this.opts.args?.[name] ?? {},
+      emit: this.opts.emit ? (e: HandlerEvent) => this.opts.emit!({ ...e, handler: name }) : undefined,
+      packages,
+      records,
+      state: this.opts.state?.[name] as Record<string, unknown> | undefined,
+    };
+  }
+
+  #poolFor(h: RegisteredHandler): { pool: LeafPool; handlers: string[] } {
+    const key = h.grant ? `sandbox:${JSON.stringify(h.grant)}` : "trusted";
+    let entry = this.#pools.get(key);
+    if (entry) return entry;
+    const members = this.#handlers().filter((x) =>
+      (x.meta.leaf.pre || x.meta.leaf.post) &&
+      (x.grant ? `sandbox:${JSON.stringify(x.grant)}` : "trusted") === key
+    );
+    const init: InitMessage = {
+      type: "init",
+      modules: members.filter((m) => m.moduleUrl).map((m) => ({
+        handler: m.meta.name,
+        url: m.moduleUrl!,
+        exportName: m.exportName ?? m.meta.name,
+      })),
+      builtins: members.filter((m) => !m.moduleUrl).map((m) => m.meta.name),
+      projectDir: this.opts.projectDir,
+      depsDir: this.opts.depsDir,
+      configs: Object.fromEntries(members.map((m) => [m.meta.name, this.#config(m.meta.name)])),
+      args: Object.fromEntries(members.map((m) => [m.meta.name, this.opts.args?.[m.meta.name] ?? {}])),
+    };
+    const pool = new LeafPool({
+      entry: new URL(h.grant ? "./sandbox_worker.ts" : "./trusted_worker.ts", import.meta.url),
+      permissions: h.grant ? this.#sandbox(h.grant, members) : undefined,
+      size: this.opts.jobs,
+      init,
+      timeoutMs: this.opts.leafTimeoutMs,
+      onEvent: (e) => this.opts.emit?.(e),
+    });
+    entry = { pool, handlers: members.map((m) => m.meta.name) };
+    this.#pools.set(key, entry);
+    return entry;
+  }
+
+  #sandbox(grant: PluginGrant, members: RegisteredHandler[]): Deno.PermissionOptionsObject {
+    const moduleFiles = members.flatMap((m) =>
+      m.moduleUrl?.startsWith("file:") ? [fromFileUrl(m.moduleUrl)] : []
+    );
+    const read = [
+      this.opts.projectDir,
+      this.opts.depsDir,
+      CORE_DIR, // the worker entry and the plugin API it imports
+      ...moduleFiles,
+      ...(this.opts.cacheDir ? [this.opts.cacheDir] : []),
+      ...(grant.read ?? []),
+    ];
+    return {
+      read,
+      write: grant.write?.length ? grant.write : false,
+      net: grant.net?.length ? grant.net : false,
+      run: grant.run?.length ? grant.run : false,
+      env: grant.env?.length ? grant.env : false,
+      ffi: false,
+      sys: false,
+      import: false,
+    } as Deno.PermissionOptionsObject;
+  }
+
+  /** Whether any handler has leaf callbacks of this kind. */
+  hasLeaf(phase: "pre" | "post"): boolean {
+    return this.#handlers().some((h) => h.meta.leaf[phase]);
+  }
+
+  /**
+   * Runs leaf callbacks on one package; returns the view with `pkgType` / `typeData`
+   * as handlers left them. A `HandlerFatalError` becomes an {@link IvpmError} that
+   * fails the update; other errors are warnings naming handler and package.
+   */
+  async leaf(phase: "pre" | "post", pkg: PackageView, order: number): Promise<PackageView> {
+    const wanted = this.#handlers().filter((h) => h.meta.leaf[phase]);
+    if (!wanted.length) return pkg;
+    // Trusted (built-in) handlers first, then each sandbox; in name order within a pool.
+    const groups = new Map<string, string[]>();
+    for (
+      const h of [...wanted].sort((a, b) =>
+        (a.grant ? 1 : 0) - (b.grant ? 1 : 0) || a.meta.name.localeCompare(b.meta.name)
+      )
+    ) {
+      const entry = this.#poolFor(h);
+      const key = [...this.#pools.entries()].find(([, v]) => v === entry)![0];
+      groups.set(key, [...(groups.get(key) ?? []), h.meta.name]);
+    }
+    let view = pkg;
+    for (const [key, names] of groups) {
+      const { pool } = this.#pools.get(key)!;
+      let r: LeafResult;
+      try {
+        r = await pool.run({
+          type: "leaf",
+          id: order * 2 + (phase === "pre" ? 0 : 1),
+          phase,
+          pkg: view,
+          handlers: names,
+        });
+      } catch (e) {
+        if (e instanceof IvpmError && /loading handlers/.test(e.message)) throw e;
+        this.opts.warn(`leaf handlers (${names.join(", ")}) on package '${pkg.name}': ${errorText(e)}`);
+        continue;
+      }
+      for (const w of r.warnings) {
+        this.opts.warn(`handler '${w.handler}' failed on package '${pkg.name}': ${w.message}`);
+      }
+      for (const rec of r.records) {
+        const list = this.#records.get(rec.handler) ?? [];
+        for (const record of rec.records) list.push({ order, package: pkg.name, record });
+        this.#records.set(rec.handler, list);
+      }
+      if (r.fatal) {
+        throw new IvpmError(
+          `handler '${r.fatal.handler}' stopped the update on package '${pkg.name}': ${r.fatal.message}`,
+        );
+      }
+      view = { ...view, pkgType: r.pkgType, typeData: r.typeData };
+    }
+    return view;
+  }
+
+  /** Root callbacks in DAG order, each when its `rootWhen` holds on all packages. */
+  async root(packages: PackageView[]): Promise<string[]> {
+    this.close(); // leaf work is over; free the workers before the heavy root work
+    const ran: string[] = [];
+    for (const h of this.#handlers()) {
+      if (!(await evaluateConditions(h.cls.rootWhen, packages))) continue;
+      const records = (this.#records.get(h.meta.name) ?? [])
+        .map((r, i) => ({ ...r, i }))
+        .sort((a, b) => a.order - b.order || a.i - b.i)
+        .map(({ package: p, record }) => ({ package: p, record }));
+      const inst = this.#instance(h);
+      inst.records = records;
+      try {
+        await inst.onRootPostLoad(this.#rootInfo(h, packages, records));
+      } catch (e) {
+        throw new IvpmError(`handler '${h.meta.name}' failed: ${errorText(e)}`, {
+          cause: e,
+          hint: e instanceof IvpmError ? e.hint : "re-run with --log-level DEBUG for details",
+        });
+      }
+      ran.push(h.meta.name);
+    }
+    return ran;
+  }
+
+  /** Lock contributions of every handler; two handlers writing the same key is an error. */
+  async lockEntries(): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    const owner: Record<string, string> = {};
+    for (const h of this.#handlers()) {
+      const entries = await this.#instance(h).getLockEntries(this.opts.depsDir);
+      for (const [k, v] of Object.entries(entries ?? {})) {
+        if (["ivpm_lock_version", "generated", "packages", "ivpm_sources", "sha256"].includes(k)) {
+          throw new IvpmError(`handler '${h.meta.name}' tried to set the reserved lock key '${k}'`);
+        }
+        if (owner[k]) {
+          throw new IvpmError(`handlers '${owner[k]}' and '${h.meta.name}' both write lock key '${k}'`);
+        }
+        owner[k] = h.meta.name;
+        out[k] = v;
+      }
+    }
+    return out;
+  }
+
+  /** State of every handler, for `ivpm.json`. */
+  async stateEntries(): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const h of this.#handlers()) {
+      const s = await this.#instance(h).getStateEntries();
+      if (s !== undefined) out[h.meta.name] = s;
+    }
+    return out;
+  }
+
+  /** `onDestroy` in reverse DAG order; returns what each handler removed (or would remove). */
+  async destroy(dryRun: boolean): Promise<{ handler: string; paths: string[] }[]> {
+    const out: { handler: string; paths: string[] }[] = [];
+    for (const h of [...this.#handlers()].reverse()) {
+      const name = h.meta.name;
+      const paths = await this.#instance(h).onDestroy({
+        projectDir: this.opts.projectDir,
+        depsDir: this.opts.depsDir,
+        dryRun,
+        config: this.#config(name),
+        state: this.opts.state?.[name] as Record<string, unknown> | undefined,
+        emit: this.opts.emit ? (e) => this.opts.emit!({ ...e, handler: name }) : undefined,
+      });
+      out.push({ handler: name, paths: paths ?? [] });
+    }
+    return out;
+  }
+
+  /** Terminates leaf workers. */
+  close(): void {
+    for (const { pool } of this.#pools.values()) pool.close();
+    this.#pools.clear();
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * A pool of leaf workers: started lazily, reused across packages, one package
+ * per worker at a time. A worker that crashes or hangs is terminated and
+ * replaced; only the package it was working on is affected.
+ *
+ * @module
+ */
+
+import { IvpmError } from "../errors.ts";
+import type { HandlerEvent } from "../plugin_api/events.ts";
+import type { InitMessage, LeafMessage, LeafResult, WorkerOut } from "./worker_protocol.ts";
+
+/** How to start the pool's workers. */
+export interface LeafPoolOptions {
+  /** Worker entry module. */
+  entry: URL;
+  /** Deno permissions of each worker; undefined = inherit the process's (trusted built-ins). */
+  permissions?: Deno.PermissionOptionsObject;
+  size: number;
+  init: InitMessage;
+  /** A package whose leaf callbacks take longer fails (default 120 s). */
+  timeoutMs?: number;
+  onEvent?: (e: HandlerEvent) => void;
+}
+
+interface Job {
+  msg: LeafMessage;
+  resolve: (r: LeafResult) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+  job?: Job;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** A leaf worker that failed while handling one package (crash, hang, load error). */
+export class LeafWorkerError extends IvpmError {}
+
+/** Runs leaf messages on a bounded set of workers. */
+export class LeafPool {
+  #slots: Slot[] = [];
+  #queue: Job[] = [];
+  #broken?: IvpmError;
+  #closed = false;
+  /** Workers started over the pool's life (replacements included). */
+  started = 0;
+
+  constructor(readonly opts: LeafPoolOptions) {}
+
+  /** Runs one leaf message. */
+  run(msg: LeafMessage): Promise<LeafResult> {
+    if (this.#broken) return Promise.reject(this.#broken);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ msg, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  #spawn(): Slot {
+    this.started++;
+    const worker = new Worker(this.opts.entry, {
+      type: "module",
+      ...(this.opts.permissions ? { deno: { permissions: this.opts.permissions } } : {}),
+    } as WorkerOptions);
+    let readyResolve!: () => void, readyReject!: (e: unknown) => void;
+    const ready = new Promise<void>((res, rej) => {
+      readyResolve = res;
+      readyReject = rej;
+    });
+    ready.catch(() => {});
+    const slot: Slot = { worker, ready };
+    worker.onmessage = (e: MessageEvent<WorkerOut>) => {
+      const m = e.data;
+      if (m.type === "ready") readyResolve();
+      else if (m.type === "init-error") {
+        const err = new IvpmError(`loading handlers in a leaf worker failed: ${m.message}`);
+        this.#broken = err;
+        readyReject(err);
+        this.#fail(slot, err);
+      } else if (m.type === "event") this.opts.onEvent?.(m.event);
+      else if (m.type === "result") {
+        const job = slot.job;
+        if (!job || job.msg.id !== m.id) return;
+        clearTimeout(slot.timer);
+        slot.job = undefined;
+        job.resolve(m);
+        this.#dispatch();
+      }
+    };
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      this.#fail(slot, new LeafWorkerError(`leaf worker crashed: ${e.message}`));
+    };
+    worker.postMessage(this.opts.init);
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  #fail(slot: Slot, err: IvpmError): void {
+    clearTimeout(slot.timer);
+    slot.worker.terminate();
+    this.#slots = this.#slots.filter((s) => s !== slot);
+    const job = slot.job;
+    slot.job = undefined;
+    job?.reject(err);
+    if (this.#broken) {
+      for (const j of this.#queue.splice(0)) j.reject(this.#broken);
+      return;
+    }
+    this.#dispatch();
+  }
+
+  #dispatch(): void {
+    if (this.#closed) return;
+    while (this.#queue.length) {
+      let slot = this.#slots.find((s) => !s.job);
+      if (!slot) {
+        if (this.#slots.length >= Math.max(1, this.opts.size)) return;
+        slot = this.#spawn();
+      }
+      const job = this.#queue.shift()!;
+      slot.job = job;
+      const s = slot;
+      s.ready.then(() => {
+        if (s.job !== job) return;
+        s.worker.postMessage(job.msg);
+        const ms = this.opts.timeoutMs ?? 120_000;
+        s.timer = setTimeout(() => {
+          this.#fail(
+            s,
+            new LeafWorkerError(
+              `leaf handlers did not finish within ${Math.round(ms / 1000)} s; worker replaced`,
+            ),
+          );
+        }, ms);
+      }, () => {});
+    }
+  }
+
+  /** Terminates every worker. */
+  close(): void {
+    this.#closed = true;
+    for (const s of this.#slots) {
+      clearTimeout(s.timer);
+      s.worker.terminate();
+    }
+    this.#slots = [];
+    for (const j of this.#queue.splice(0)) j.reject(new IvpmError("leaf pool closed"));
+  }
+}

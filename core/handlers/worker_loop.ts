@@ -1,0 +1,106 @@
+/**
+ * The loop every leaf worker runs: load handlers once, then run leaf callbacks
+ * package by package (one at a time per worker, so records never mix).
+ *
+ * @module
+ */
+
+import { evaluateConditions } from "../plugin_api/conditions.ts";
+import type { HandlerEvent } from "../plugin_api/events.ts";
+import { type HandlerClass, HandlerFatalError, PackageHandler } from "../plugin_api/handler.ts";
+import type { InitMessage, LeafMessage, LeafResult, WorkerOut } from "./worker_protocol.ts";
+
+interface WorkerScope {
+  postMessage(m: WorkerOut): void;
+  onmessage: ((e: MessageEvent) => void) | null;
+}
+
+function message(e: unknown): string {
+  if (e instanceof Error) return `${e.name === "Error" ? "" : e.name + ": "}${e.message}`;
+  return String(e);
+}
+
+/** Starts the loop; `builtins` are the handler classes linked into this worker. */
+export function startWorkerLoop(builtins: HandlerClass[]): void {
+  const scope = self as unknown as WorkerScope;
+  const instances = new Map<string, PackageHandler>();
+  let init: InitMessage | undefined;
+  const post = (m: WorkerOut) => scope.postMessage(m);
+
+  const load = async (m: InitMessage) => {
+    init = m;
+    for (const cls of builtins) if (m.builtins.includes(cls.name)) instances.set(cls.name, new cls());
+    for (const mod of m.modules) {
+      const ns = await import(mod.url);
+      const cls = ns[mod.exportName] as HandlerClass | undefined;
+      if (typeof cls !== "function" || !(cls.prototype instanceof PackageHandler)) {
+        throw new Error(`${mod.url} does not export a PackageHandler named '${mod.exportName}'`);
+      }
+      instances.set(mod.handler, new cls());
+    }
+  };
+
+  const run = async (m: LeafMessage): Promise<LeafResult> => {
+    const pkg = m.pkg;
+    const result: LeafResult = {
+      type: "result",
+      id: m.id,
+      typeData: pkg.typeData,
+      records: [],
+      warnings: [],
+    };
+    for (const name of m.handlers) {
+      const inst = instances.get(name);
+      if (!inst) continue;
+      const cls = inst.constructor as HandlerClass;
+      try {
+        if (!(await evaluateConditions(cls.leafWhen, pkg))) continue;
+        const info = {
+          projectDir: init!.projectDir,
+          depsDir: init!.depsDir,
+          config: init!.configs[name] ?? {},
+          args: init!.args[name] ?? {},
+          emit: (event: HandlerEvent) => post({ type: "event", event: { ...event, packageName: pkg.name } }),
+        };
+        if (m.phase === "pre") await inst.onLeafPreLoad(pkg, info);
+        else await inst.onLeafPostLoad(pkg, info);
+        const records = inst.drainCollected();
+        if (records.length) {
+          try {
+            structuredClone(records);
+            result.records.push({ handler: name, records });
+          } catch {
+            result.warnings.push({
+              handler: name,
+              message: "collected a record that cannot be sent (plain data only)",
+            });
+          }
+        }
+      } catch (e) {
+        inst.drainCollected();
+        if (e instanceof HandlerFatalError || (e as Error)?.name === "HandlerFatalError") {
+          result.fatal = { handler: name, message: (e as Error).message };
+          break;
+        }
+        result.warnings.push({ handler: name, message: message(e) });
+      }
+    }
+    result.pkgType = pkg.pkgType;
+    result.typeData = pkg.typeData;
+    return result;
+  };
+
+  scope.onmessage = async (e: MessageEvent) => {
+    const m = e.data as InitMessage | LeafMessage;
+    if (m.type === "init") {
+      try {
+        await load(m);
+        post({ type: "ready" });
+      } catch (err) {
+        post({ type: "init-error", message: message(err) });
+      }
+    } else if (m.type === "leaf") {
+      post(await run(m));
+    }
+  };
+}

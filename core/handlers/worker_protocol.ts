@@ -1,0 +1,55 @@
+/**
+ * Messages between the engine and leaf workers. Plain, structured-cloneable data.
+ *
+ * @module
+ */
+
+import type { HandlerEvent } from "../plugin_api/events.ts";
+import type { PackageView, TypeData } from "../plugin_api/package_view.ts";
+
+/** A plugin module a worker imports. */
+export interface WorkerModule {
+  handler: string;
+  url: string;
+  exportName: string;
+}
+
+/** First message: what to load and the shared context. */
+export interface InitMessage {
+  type: "init";
+  /** Plugin modules to import (built-ins are linked into the trusted worker). */
+  modules: WorkerModule[];
+  /** Built-in handler names this worker serves. */
+  builtins: string[];
+  projectDir: string;
+  depsDir: string;
+  configs: Record<string, Record<string, unknown>>;
+  args: Record<string, Record<string, unknown>>;
+}
+
+/** Run leaf callbacks of `handlers` (in order) on one package. */
+export interface LeafMessage {
+  type: "leaf";
+  id: number;
+  phase: "pre" | "post";
+  pkg: PackageView;
+  handlers: string[];
+}
+
+/** A worker's answer for one package. */
+export interface LeafResult {
+  type: "result";
+  id: number;
+  pkgType?: string;
+  typeData: TypeData[];
+  records: { handler: string; records: unknown[] }[];
+  warnings: { handler: string; message: string }[];
+  fatal?: { handler: string; message: string };
+}
+
+/** Messages a worker sends. */
+export type WorkerOut =
+  | { type: "ready" }
+  | { type: "init-error"; message: string }
+  | LeafResult
+  | { type: "event"; event: HandlerEvent };

@@ -1,0 +1,197 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { toFileUrl } from "../_helpers/file_url.ts";
+import { HandlerEngine } from "../../core/handlers/engine.ts";
+import { HandlerRegistry } from "../../core/handlers/registry.ts";
+import type { HandlerClass } from "../../core/plugin_api/handler.ts";
+import type { PackageView } from "../../core/plugin_api/package_view.ts";
+
+/** Writes a plugin module into `dir` and registers its export as a sandboxed (third-party) handler. */
+async function plugin(
+  dir: string,
+  file: string,
+  source: string,
+  exportName: string,
+  registry: HandlerRegistry,
+) {
+  const path = join(dir, file);
+  await Deno.writeTextFile(path, source);
+  const url = toFileUrl(path);
+  const mod = await import(url);
+  registry.register(mod[exportName] as HandlerClass, {
+    origin: `test:${file}`,
+    moduleUrl: url,
+    exportName,
+    grant: {},
+  });
+}
+
+function view(name: string, path: string): PackageView {
+  return {
+    name,
+    path,
+    srcType: "dir",
+    options: {},
+    typeData: [],
+    resolvedBy: "root",
+    depSet: "default",
+    virtual: false,
+    ownWith: {},
+    extra: {},
+  };
+}
+
+async function setup(jobs = 4, leafTimeoutMs?: number) {
+  const dir = await Deno.makeTempDir({ prefix: "ivpm-engine-" });
+  const warnings: string[] = [];
+  const registry = new HandlerRegistry();
+  const make = () =>
+    new HandlerEngine({
+      registry,
+      projectDir: dir,
+      depsDir: join(dir, "packages"),
+      withConfig: {},
+      jobs,
+      warn: (m) => warnings.push(m),
+      leafTimeoutMs,
+    });
+  await Deno.mkdir(join(dir, "packages"));
+  return { dir, registry, warnings, make, cleanup: () => Deno.remove(dir, { recursive: true }) };
+}
+
+const COLLECTOR = `
+import { PackageHandler, type PackageView, type RootInfo } from "@ivpm/plugin";
+export class Collector extends PackageHandler {
+  static override name = "collector";
+  override async onLeafPostLoad(pkg: PackageView) {
+    // Uneven work so packages finish out of order across workers.
+    if (Number(pkg.name.slice(1)) % 7 === 0) await new Promise((r) => setTimeout(r, 2));
+    this.collect(pkg.name);
+    if (pkg.name === "p3") this.collect("p3-second");
+    pkg.pkgType = "seen";
+  }
+  override async onRootPostLoad(info: RootInfo) {
+    await Deno.writeTextFile(info.depsDir + "/records.json", JSON.stringify(info.records));
+  }
+}
+`;
+
+Deno.test("every leaf record reaches the root exactly once, in package order (1000 packages, 4 workers)", async () => {
+  const t = await setup(4);
+  try {
+    await plugin(t.dir, "collector.ts", COLLECTOR, "Collector", t.registry);
+    const engine = t.make();
+    await engine.preLoad();
+    const pkgs = Array.from({ length: 1000 }, (_, i) => view(`p${i}`, join(t.dir, "packages", `p${i}`)));
+    // Dispatch in a shuffled order, as packages land in any order.
+    const order = pkgs.map((_, i) => i).sort((a, b) => ((a * 7919) % 1000) - ((b * 7919) % 1000));
+    const results = new Array<PackageView>(1000);
+    await Promise.all(order.map(async (i) => results[i] = await engine.leaf("post", pkgs[i], i)));
+    assert.ok(results.every((r) => r.pkgType === "seen"));
+    await engine.root(results);
+    const expected = pkgs.flatMap((p) => p.name === "p3" ? ["p3", "p3-second"] : [p.name]);
+    const records = JSON.parse(await Deno.readTextFile(join(t.dir, "packages", "records.json")));
+    assert.deepEqual(records.map((r: { record: string }) => r.record), expected);
+    assert.deepEqual(records.slice(3, 5), [{ package: "p3", record: "p3" }, {
+      package: "p3",
+      record: "p3-second",
+    }]);
+    assert.deepEqual(t.warnings, []);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("HandlerFatalError in a leaf aborts with the handler's message; other errors are warnings", async () => {
+  const t = await setup(2);
+  try {
+    await plugin(
+      t.dir,
+      "picky.ts",
+      `import { HandlerFatalError, PackageHandler, type PackageView } from "@ivpm/plugin";
+export class Picky extends PackageHandler {
+  static override name = "picky";
+  override onLeafPostLoad(pkg: PackageView) {
+    if (pkg.name === "fatal") throw new HandlerFatalError("fatal is not allowed here");
+    if (pkg.name === "oops") throw new TypeError("cannot read thing");
+  }
+}`,
+      "Picky",
+      t.registry,
+    );
+    const engine = t.make();
+    await engine.leaf("post", view("ok", t.dir), 0);
+    await engine.leaf("post", view("oops", t.dir), 1);
+    assert.equal(t.warnings.length, 1);
+    assert.match(t.warnings[0], /handler 'picky' failed on package 'oops': TypeError: cannot read thing/);
+    await assert.rejects(
+      () => engine.leaf("post", view("fatal", t.dir), 2),
+      /handler 'picky' stopped the update on package 'fatal': fatal is not allowed here/,
+    );
+    engine.close();
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("a sandboxed plugin is denied writing outside what it was granted", async () => {
+  const t = await setup(1);
+  const outside = await Deno.makeTempDir({ prefix: "ivpm-outside-" });
+  try {
+    await plugin(
+      t.dir,
+      "writer.ts",
+      `import { PackageHandler, type PackageView } from "@ivpm/plugin";
+export class Writer extends PackageHandler {
+  static override name = "writer";
+  override async onLeafPostLoad(pkg: PackageView) {
+    this.collect(await Deno.readTextFile(pkg.path + "/data.txt"));
+    await Deno.writeTextFile(${JSON.stringify(join(outside, "pwned.txt"))}, "x");
+  }
+}`,
+      "Writer",
+      t.registry,
+    );
+    const pkgDir = join(t.dir, "packages", "a");
+    await Deno.mkdir(pkgDir);
+    await Deno.writeTextFile(join(pkgDir, "data.txt"), "readable");
+    const engine = t.make();
+    await engine.leaf("post", view("a", pkgDir), 0);
+    engine.close();
+    assert.equal(t.warnings.length, 1);
+    assert.match(t.warnings[0], /handler 'writer' failed on package 'a': NotCapable/);
+    await assert.rejects(() => Deno.stat(join(outside, "pwned.txt")));
+  } finally {
+    await t.cleanup();
+    await Deno.remove(outside, { recursive: true });
+  }
+});
+
+Deno.test("a hanging leaf callback times out, the worker is replaced, and later packages still run", async () => {
+  const t = await setup(1, 400);
+  try {
+    await plugin(
+      t.dir,
+      "hang.ts",
+      `import { PackageHandler, type PackageView } from "@ivpm/plugin";
+export class Hang extends PackageHandler {
+  static override name = "hang";
+  override onLeafPostLoad(pkg: PackageView) {
+    if (pkg.name === "stuck") { while (true) { /* spin */ } }
+    this.collect(pkg.name);
+  }
+}`,
+      "Hang",
+      t.registry,
+    );
+    const engine = t.make();
+    await engine.leaf("post", view("before", t.dir), 0);
+    await engine.leaf("post", view("stuck", t.dir), 1);
+    await engine.leaf("post", view("after", t.dir), 2);
+    assert.equal(t.warnings.length, 1);
+    assert.match(t.warnings[0], /package 'stuck'.*did not finish within/);
+    engine.close();
+  } finally {
+    await t.cleanup();
+  }
+});
