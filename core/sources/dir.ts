@@ -55,7 +55,13 @@ export const dirSource: Source = {
       ctx.note(`Copied ${dep.name} from ${path}`);
       return { placement: { kind: "path", staged }, lock: {} };
     }
+    const target = await Deno.realPath(path);
+    const current = await Deno.lstat(ctx.finalPath).catch(() => undefined);
+    if (current?.isSymlink && (await Deno.realPath(ctx.finalPath).catch(() => undefined)) === target) {
+      // Already linked there (a --refresh-all): nothing to redo.
+      return { placement: { kind: "kept" }, lock: {} };
+    }
     ctx.note(`Linked ${dep.name} to ${path}`);
-    return { placement: { kind: "link", target: await Deno.realPath(path) }, lock: {} };
+    return { placement: { kind: "link", target }, lock: {} };
   },
 };

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { IvpmError } from "../errors.ts";
 import { cacheNamespace, gitCacheKey } from "../cache/store.ts";
 import {
@@ -35,20 +35,31 @@ async function isCheckout(dir: string): Promise<boolean> {
   return !!(await lstatOrUndefined(join(dir, ".git")));
 }
 
+/**
+ * What replacing or deleting the checkout at `dir` would lose: `"uncommitted changes"`,
+ * `"local commits not pushed anywhere"`, or undefined (nothing; also for a non-checkout).
+ */
+export async function unsavedWork(dir: string, signal?: AbortSignal): Promise<string | undefined> {
+  if (!(await isCheckout(dir))) return undefined;
+  if (await isDirty(dir, signal)) return "uncommitted changes";
+  // Commits reachable from no remote branch and no tag would be lost too; HEAD counts, since
+  // tag and commit checkouts are detached.
+  const unpushed =
+    (await git(["log", "--oneline", "HEAD", "--branches", "--not", "--remotes", "--tags", "-n", "1"], {
+      cwd: dir,
+      allowFail: true,
+      signal,
+    })).stdout.trim();
+  return unpushed ? "local commits not pushed anywhere" : undefined;
+}
+
 /** Refuses to replace a checkout holding work that is not on the remote, unless forced. */
-async function guardLocalChanges(dep: DependencySpec, ctx: FetchContext): Promise<void> {
-  if (ctx.force || !(await isCheckout(ctx.finalPath))) return;
-  const dirty = await isDirty(ctx.finalPath, ctx.signal);
-  // Commits not on any remote branch would be lost too.
-  const unpushed = (await git(["log", "--oneline", "--branches", "--not", "--remotes", "-n", "1"], {
-    cwd: ctx.finalPath,
-    allowFail: true,
-    signal: ctx.signal,
-  })).stdout.trim();
-  if (dirty || unpushed) {
+async function guardLocalChanges(ctx: FetchContext): Promise<void> {
+  if (ctx.force) return;
+  const lost = await unsavedWork(ctx.finalPath, ctx.signal);
+  if (lost) {
     throw new IvpmError(
-      `packages/${dep.name} has ${dirty ? "uncommitted changes" : "local commits not pushed anywhere"}; ` +
-        `re-fetching it would lose them`,
+      `${relative(ctx.projectDir, ctx.finalPath)} has ${lost}; re-fetching it would lose them`,
       { hint: "commit and push (or stash) them, or re-run with --force to discard them" },
     );
   }
@@ -60,6 +71,7 @@ async function fetchGit(dep: DependencySpec, ctx: FetchContext): Promise<FetchOu
   });
   const branch = opt(dep, "branch"), tag = opt(dep, "tag"), commit = opt(dep, "commit");
   const depth = typeof dep.options.depth === "number" ? dep.options.depth : undefined;
+  const submodules = typeof dep.options.submodules === "boolean" ? dep.options.submodules : "auto";
   const lock = (sha: string) => ({ commit_resolved: sha });
   const short = (sha: string) => sha.slice(0, 7);
 
@@ -98,7 +110,7 @@ async function fetchGit(dep: DependencySpec, ctx: FetchContext): Promise<FetchOu
       }
     }
   }
-  await guardLocalChanges(dep, ctx);
+  await guardLocalChanges(ctx);
 
   if (dep.options.cache === true && ctx.cache) {
     const sha = commit && /^[0-9a-f]{40}$/i.test(commit)
@@ -106,9 +118,13 @@ async function fetchGit(dep: DependencySpec, ctx: FetchContext): Promise<FetchOu
       : await resolveRemoteRef(url, tag ?? branch, { signal: ctx.signal, kind: tag ? "tag" : undefined });
     const ns = cacheNamespace(dep.name, dep.url!);
     const r = await ctx.cache.ensure(ns, gitCacheKey(sha), async (staging) => {
-      await cloneRepo({ url, branch: tag ? undefined : branch, tag, commit: sha, depth: 1 }, staging, {
-        signal: ctx.signal,
-      });
+      await cloneRepo(
+        { url, branch: tag ? undefined : branch, tag, commit: sha, depth: 1, submodules },
+        staging,
+        {
+          signal: ctx.signal,
+        },
+      );
     });
     ctx.note(
       r.hit
@@ -126,7 +142,7 @@ async function fetchGit(dep: DependencySpec, ctx: FetchContext): Promise<FetchOu
     ctx.note(`${dep.name}: cache: true but caching is disabled; cloning normally`);
   }
   const staged = join(ctx.workDir, "repo");
-  const r = await cloneRepo({ url, branch, tag, commit, depth }, staged, { signal: ctx.signal });
+  const r = await cloneRepo({ url, branch, tag, commit, depth, submodules }, staged, { signal: ctx.signal });
   return { placement: { kind: "path", staged }, lock: lock(r.commit), version: short(r.commit) };
 }
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { lstatOrUndefined, removeTree } from "../util/fs.ts";
 import type { FetchOutcome } from "../sources/types.ts";
 
@@ -23,6 +23,8 @@ export async function place(outcome: FetchOutcome, finalPath: string, workDir: s
     source = join(workDir, "link");
     await Deno.symlink(p.target, source);
   }
+  // Scoped names (`@scope/pkg`, `group/lib`) live one directory down.
+  await Deno.mkdir(dirname(finalPath), { recursive: true });
   const existing = await lstatOrUndefined(finalPath);
   if (existing) {
     // Renaming over a non-empty directory fails; move the old one aside first.

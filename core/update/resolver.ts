@@ -75,7 +75,9 @@ export class UpdateFailed extends IvpmError {
     super(
       failures.length === 1
         ? `failed to update package '${first.name}': ${msg}`
-        : `${failures.length} packages failed; first: '${first.name}': ${msg}`,
+        : `${failures.length} packages failed (${
+          failures.map((f) => f.name).join(", ")
+        }); first: '${first.name}': ${msg}`,
       { hint: first.error instanceof IvpmError ? first.error.hint : undefined },
     );
   }
@@ -196,7 +198,11 @@ export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph>
   for (const d of opts.rootDeps) claim(d, "root");
   // New work is appended to `running` as packages land; wait until nothing is left.
   for (let i = 0; i < running.length; i++) await running[i];
-  if (failures.length) throw new UpdateFailed(failures);
+  if (failures.length) {
+    // Report in declaration order, not in the order the fetches happened to fail.
+    failures.sort((a, b) => (byName.get(a.name)?.order ?? 0) - (byName.get(b.name)?.order ?? 0));
+    throw new UpdateFailed(failures);
+  }
   return { packages, byName };
 }
 

@@ -11,7 +11,7 @@
  */
 
 import { join, resolve } from "node:path";
-import { acquireLock, describeHolder } from "../cache/file_lock.ts";
+import { acquireLock, describeHolder, type FileLock, type LockHolder } from "../cache/file_lock.ts";
 import { PackageCache } from "../cache/store.ts";
 import { loadConfigFile, loadProject, peekDepsDir } from "../config/load.ts";
 import type { DependencySpec, ProjectConfig } from "../config/model.ts";
@@ -25,6 +25,7 @@ import {
   writeLock,
 } from "../lock/lock_file.ts";
 import { builtinSourceRegistry, type SourceRegistry } from "../sources/registry.ts";
+import { unsavedWork } from "../sources/git.ts";
 import { loadFactory } from "../sources/ivpm_yaml.ts";
 import type { FetchOutcome } from "../sources/types.ts";
 import type { Diagnostic } from "../ui/diagnostics.ts";
@@ -32,7 +33,7 @@ import { closestMatch } from "../util/suggest.ts";
 import { lstatOrUndefined, removeTree } from "../util/fs.ts";
 import { place, STAGING_DIR } from "./place.ts";
 import { readProjectState, writeProjectState } from "./project_state.ts";
-import { type ResolvedGraph, type ResolvedPackage, resolveGraph } from "./resolver.ts";
+import { type ResolvedGraph, type ResolvedPackage, resolveGraph, UpdateFailed } from "./resolver.ts";
 
 /** How a package ended up. */
 export type PackageStatus = "fetched" | "updated" | "up-to-date" | "virtual";
@@ -128,16 +129,13 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
   const realDepsDir = join(projectDir, config.depsDir);
   await Deno.mkdir(realDepsDir, { recursive: true });
 
-  const projectLock = await acquireLock(join(realDepsDir, ".ivpm.lock"), {
-    wait: true,
-    onWait: (h) =>
-      report({
-        severity: "warning",
-        message: `another ivpm update is running in this project (${
-          describeHolder(h)
-        }); waiting for it to finish`,
-      }),
-  });
+  const projectLock = await lockProject(join(realDepsDir, ".ivpm.lock"), opts.signal, (h) =>
+    report({
+      severity: "warning",
+      message: `another ivpm update is running in this project (${
+        describeHolder(h)
+      }); waiting for it to finish`,
+    }));
   try {
     // Leftovers of a killed run are never in use once we hold the project lock.
     await removeTree(join(realDepsDir, STAGING_DIR));
@@ -208,7 +206,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
         // Nothing changed: no network, no git call — the lock is the record.
         landed = {
           entry: { ...prev, ...base, ...spec },
-          status: "up-to-date",
+          status: source.virtual ? "virtual" : "up-to-date",
           ms: 0,
           version: versionOf(prev),
         };
@@ -244,10 +242,9 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
           }
           landed = {
             entry: { ...base, ...spec, ...outcome.lock },
-            status: source.virtual
-              ? "virtual"
-              : outcome.placement.kind === "kept"
-              ? "up-to-date"
+            status: source.virtual ? "virtual" : outcome.placement.kind === "kept"
+              // Kept in place, but a fast-forward may still have moved it.
+              ? (prev && !specEqual(outcome.lock, prev) ? "updated" : "up-to-date")
               : exists
               ? "updated"
               : "fetched",
@@ -275,21 +272,43 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
       });
     } catch (e) {
       opts.signal?.throwIfAborted();
+      if (e instanceof UpdateFailed) {
+        // The error names the first failure; show the others too, once each.
+        for (const f of e.failures.slice(1)) {
+          report({
+            severity: "error",
+            message: `failed to update package '${f.name}': ${
+              f.error instanceof Error ? f.error.message : f.error
+            }`,
+          });
+        }
+      }
       throw e;
     }
     if (cacheUsed && cache) await cache.registerProject(realDepsDir).catch(() => {});
 
     const packages: Record<string, LockEntry> = {};
-    for (const p of graph.packages) packages[p.name] = (p.landed as Landed).entry;
+    for (const p of graph.packages) {
+      // A dep-set factory is recorded under ivpm_sources only (as the original's lock does).
+      if (p.dep.src !== "ivpm.yaml") packages[p.name] = (p.landed as Landed).entry;
+    }
     const removed = Object.keys(oldLock?.packages ?? {}).filter((n) => !packages[n]);
     const pruned: string[] = [];
     if (opts.prune) {
       for (const name of removed) {
         const path = join(realDepsDir, name);
-        if (await lstatOrUndefined(path)) {
-          await removeTree(path);
-          pruned.push(name);
+        if (!(await lstatOrUndefined(path))) continue;
+        const lost = opts.force ? undefined : await unsavedWork(path, opts.signal);
+        if (lost) {
+          report({
+            severity: "warning",
+            message:
+              `not pruning ${config.depsDir}/${name}: it has ${lost} (use --force to delete it anyway)`,
+          });
+          continue;
         }
+        await removeTree(path);
+        pruned.push(name);
       }
     }
     const lock = makeLock(packages, { ivpm_sources: factories });
@@ -299,6 +318,31 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
   } finally {
     await removeTree(join(realDepsDir, STAGING_DIR)).catch(() => {});
     await projectLock.release();
+  }
+}
+
+/** Takes the per-project update lock, waiting for another update; an abort (Ctrl-C) stops the wait. */
+async function lockProject(
+  path: string,
+  signal: AbortSignal | undefined,
+  onWait: (holder: LockHolder | null) => void,
+): Promise<FileLock> {
+  signal?.throwIfAborted();
+  const pending = acquireLock(path, { wait: true, onWait });
+  if (!signal) return await pending;
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([pending, aborted]);
+  } catch (e) {
+    // The wait goes on in the background: give the lock back as soon as it comes.
+    pending.then((l) => l.release(), () => {});
+    throw e;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
   }
 }
 
@@ -313,6 +357,9 @@ async function subConfig(
   virtual?: boolean,
 ): Promise<ProjectConfig | undefined> {
   if (virtual) return undefined;
+  // A package may be a single file (a .jar kept as downloaded): it has no ivpm.yaml.
+  const st = await Deno.stat(path).catch(() => undefined);
+  if (!st?.isDirectory) return undefined;
   const file = join(path, "ivpm.yaml");
   if (!(await lstatOrUndefined(file))) return undefined;
   try {
