@@ -8,6 +8,9 @@
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
 import { NotYetAvailableError } from "../errors.ts";
 import { VERSION } from "../version.ts";
+import { builtinHandlerRegistry } from "../handlers/builtin_registry.ts";
+import type { HandlerRegistry } from "../handlers/registry.ts";
+import { addHandlerOptions } from "./handler_options.ts";
 import * as cmd from "../commands/mod.ts";
 import { shareDir } from "../commands/share.ts";
 
@@ -32,7 +35,10 @@ function notYet(name: string) {
 }
 
 /** Builds the `ivpm` program. `commands` receives each sub-command by name for handler options. */
-export function buildProgram(commands: CommandMap = {}): Command {
+export function buildProgram(
+  commands: CommandMap = {},
+  handlers: HandlerRegistry = builtinHandlerRegistry(),
+): Command {
   const program = new Command("ivpm")
     .description("Project-local, polyglot package manager with a handler pipeline")
     .version(VERSION, "-V, --version", "print the version and exit")
@@ -104,10 +110,11 @@ export function buildProgram(commands: CommandMap = {}): Command {
       .option("-j, --jobs <n>", "parallel fetches", int("--jobs")),
   ).action((src, dir, o) => cmd.clone(src, dir, o));
 
-  project(sub("destroy", "remove what handlers created (venv, node_modules, generated files)"))
+  project(sub("destroy", "remove what update and the handlers created (packages, venv, generated files)"))
     .option("-n, --dry-run", "show what would be removed")
+    .option("--force", "also remove packages holding uncommitted or unpushed work")
     .option("--json", "print JSON")
-    .action(notYet("destroy"));
+    .action((o) => cmd.destroy(o));
 
   sub("init", "create an ivpm.yaml in the current directory")
     .argument("<name>", "project name")
@@ -221,5 +228,6 @@ export function buildProgram(commands: CommandMap = {}): Command {
       .option("--json", "print a JSON summary"),
   ).action((o) => cmd.update(o));
 
+  addHandlerOptions(commands, handlers);
   return program;
 }

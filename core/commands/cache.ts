@@ -40,18 +40,24 @@ export async function cacheInfo(o: { cacheDir?: string; verbose?: boolean; json?
     out(`  ${p.name}:`);
     out(`    Versions: ${p.versions.length}`);
     out(`    Size: ${formatSize(p.bytes)}`);
-    if (o.verbose) for (const v of p.versions) out(`      - ${v.key}: ${formatSize(v.bytes)}`);
+    if (o.verbose) { for (const v of p.versions) out(`      - ${v.key}: ${formatSize(v.bytes)}`); }
   }
 }
 
 /** `ivpm cache clean`. */
-export async function cacheClean(o: { cacheDir?: string; days?: number; dryRun?: boolean; json?: boolean }): Promise<void> {
+export async function cacheClean(
+  o: { cacheDir?: string; days?: number; dryRun?: boolean; json?: boolean },
+): Promise<void> {
   const days = o.days ?? 7;
   const r = await cleanCache(cacheDirOf(o.cacheDir), { olderThanDays: days, dryRun: o.dryRun });
   if (o.json) return out(JSON.stringify(r, null, 2));
   for (const e of r.removed) err(`note: ${o.dryRun ? "would remove" : "removed"} cached ${e.name}/${e.key}`);
   for (const e of r.keptInUse) err(`note: kept ${e.name}/${e.key} (linked from a project)`);
-  out(`${o.dryRun ? "Would remove" : "Removed"} ${r.removed.length} cache entries unused for more than ${days} days${
-    r.keptInUse.length ? ` (${r.keptInUse.length} old entries kept: still linked)` : ""
-  }`);
+  out(
+    `${
+      o.dryRun ? "Would remove" : "Removed"
+    } ${r.removed.length} cache entries unused for more than ${days} days${
+      r.keptInUse.length ? ` (${r.keptInUse.length} old entries kept: still linked)` : ""
+    }`,
+  );
 }

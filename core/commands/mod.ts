@@ -13,3 +13,4 @@ export { update } from "./update.ts";
 export { clone } from "./clone.ts";
 export { status } from "./status.ts";
 export { cacheClean, cacheInfo, cacheInit } from "./cache.ts";
+export { destroy } from "./destroy.ts";

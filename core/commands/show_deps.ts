@@ -55,7 +55,11 @@ export async function depsGraph(projectDir: string, depSetFlag?: string) {
   const depsDir = join(config.dir, config.depsDir);
   const lock = (await readLock(join(depsDir, LOCK_FILE)))?.lock;
   const state = await readProjectState(depsDir);
-  const depSet = chooseDepSet(config, depSetFlag, typeof state["dep-set"] === "string" ? state["dep-set"] : null);
+  const depSet = chooseDepSet(
+    config,
+    depSetFlag,
+    typeof state["dep-set"] === "string" ? state["dep-set"] : null,
+  );
   const rootDeps = depSet ? config.depSets.find((d) => d.name === depSet)!.deps : [];
   const fetched = new Set<string>();
   const graph = await resolveGraph({
@@ -107,11 +111,15 @@ function ref(n: DepNode): string {
 
 /** `ivpm show deps [NAME]`. */
 export async function showDeps(name: string | undefined, o: ShowDepsFlags): Promise<void> {
-  if (name && (o.tree || o.dot)) throw new UsageError(`a package NAME and --${o.tree ? "tree" : "dot"} are mutually exclusive`);
+  if (name && (o.tree || o.dot)) {
+    throw new UsageError(`a package NAME and --${o.tree ? "tree" : "dot"} are mutually exclusive`);
+  }
   if (o.dot && (o.json || o.tree)) throw new UsageError("--dot is mutually exclusive with --json and --tree");
   const dir = resolve(o.projectDir ?? Deno.cwd());
   if (!(await lstatOrUndefined(join(dir, "ivpm.yaml")))) {
-    throw new IvpmError(`no ivpm.yaml found in '${dir}'`, { hint: "run 'ivpm init' or pass -p <project-dir>" });
+    throw new IvpmError(`no ivpm.yaml found in '${dir}'`, {
+      hint: "run 'ivpm init' or pass -p <project-dir>",
+    });
   }
   const { config, depSet, nodes, hasLock } = await depsGraph(dir, o.depSet);
   if (!hasLock) err("warning: no package-lock.json — resolved identity unavailable; run 'ivpm update' first");
@@ -129,10 +137,18 @@ export async function showDeps(name: string | undefined, o: ShowDepsFlags): Prom
     else {
       lines.push(`Package: ${n.name}`, `  Source:      ${n.src}`);
       for (
-        const [k, v] of [["URL", n.url], ["Branch", n.branch], ["Tag", n.tag], ["Commit", n.commit], [
-          "Version",
-          n.version,
-        ], ["Version (resolved)", n.version_resolved], ["Cache", n.cache?.toString()]] as const
+        const [k, v] of [
+          ["URL", n.url],
+          ["Branch", n.branch],
+          ["Tag", n.tag],
+          ["Commit", n.commit],
+          [
+            "Version",
+            n.version,
+          ],
+          ["Version (resolved)", n.version_resolved],
+          ["Cache", n.cache?.toString()],
+        ] as const
       ) if (v) lines.push(`  ${(k + ":").padEnd(12)} ${v}`);
       lines.push(`  Dep-set used: ${n.dep_set}`, `  Declared by: ${n.resolved_by}`);
       if (n.also_requested_by.length) lines.push(`  Also requested by: ${n.also_requested_by.join(", ")}`);
@@ -146,7 +162,11 @@ export async function showDeps(name: string | undefined, o: ShowDepsFlags): Prom
       http: "lightsalmon",
       file: "lightgrey",
     };
-    lines.push("digraph deps {", "  rankdir=LR;", `  "${config.name}" [shape=ellipse, style=filled, fillcolor=lightblue];`);
+    lines.push(
+      "digraph deps {",
+      "  rankdir=LR;",
+      `  "${config.name}" [shape=ellipse, style=filled, fillcolor=lightblue];`,
+    );
     for (const n of nodes) {
       lines.push(`  "${n.name}" [shape=box, style=filled, fillcolor=${colour[n.src] ?? "white"}];`);
     }
@@ -168,7 +188,12 @@ export async function showDeps(name: string | undefined, o: ShowDepsFlags): Prom
     const roots = nodes.filter((n) => n.resolved_by === "root");
     if (o.json) {
       lines.push(JSON.stringify(
-        { project: config.name, version: config.version, dep_set: depSet, deps: roots.map((r) => build(r, new Set([r.name]))) },
+        {
+          project: config.name,
+          version: config.version,
+          dep_set: depSet,
+          deps: roots.map((r) => build(r, new Set([r.name]))),
+        },
         null,
         2,
       ));

@@ -28,8 +28,14 @@ export async function status(o: StatusFlags): Promise<void> {
       git++;
       const changed = (r.modified ?? 0) + (r.untracked ?? 0) > 0;
       changed ? modified++ : clean++;
-      const label = r.tag ? `tag:${r.tag}` : r.branch ?? (r.commit ? `(detached @ ${r.commit.slice(0, 7)})` : "(unknown)");
-      const up = r.ahead === undefined ? "upstream:?" : r.ahead || r.behind ? `↑${r.ahead} ↓${r.behind}` : "upstream:=";
+      const label = r.tag
+        ? `tag:${r.tag}`
+        : r.branch ?? (r.commit ? `(detached @ ${r.commit.slice(0, 7)})` : "(unknown)");
+      const up = r.ahead === undefined
+        ? "upstream:?"
+        : r.ahead || r.behind
+        ? `↑${r.ahead} ↓${r.behind}`
+        : "upstream:=";
       const marker = changed ? colors.yellow("✎") : colors.green("✓");
       const state = changed ? "modified" : "clean";
       out(
@@ -39,11 +45,17 @@ export async function status(o: StatusFlags): Promise<void> {
       );
       if (r.error) out(`       ! ${r.error}`);
     } else {
-      out(`  ~  ${r.name.padEnd(30)} (${r.src})${r.version ? ` ${r.version}` : ""}${r.present || r.matchesLock ? "" : "  (missing)"}`);
+      out(
+        `  ~  ${r.name.padEnd(30)} (${r.src})${r.version ? ` ${r.version}` : ""}${
+          r.present || r.matchesLock ? "" : "  (missing)"
+        }`,
+      );
     }
   }
   const nonVcs = rows.length - git;
   out(
-    `\n${rows.length} package(s) · ${git} git (${clean} clean, ${modified} modified)${nonVcs ? ` · ${nonVcs} non-VCS` : ""}`,
+    `\n${rows.length} package(s) · ${git} git (${clean} clean, ${modified} modified)${
+      nonVcs ? ` · ${nonVcs} non-VCS` : ""
+    }`,
   );
 }

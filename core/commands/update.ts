@@ -11,6 +11,7 @@ import { IvpmError } from "../errors.ts";
 import { colors, err, out, settings } from "../ui/log.ts";
 import { transcriptReporter } from "../ui/transcript.ts";
 import { runUpdate, type UpdateResult } from "../update/update.ts";
+import { handlerArgsFor } from "../cli/handler_options.ts";
 
 /** Flags of `ivpm update` (as commander parses them). */
 export interface UpdateFlags {
@@ -115,6 +116,7 @@ export async function update(o: UpdateFlags): Promise<void> {
       cacheDir: resolveCacheDir({ siteDefault: defaultSiteCacheDir() }),
       signal,
       reporter,
+      handlerArgs: handlerArgsFor("update", o as Record<string, unknown>),
     })
   );
   printSummary(result, reporter.counts, started, o.json);

@@ -8,10 +8,12 @@
 import type { Landed, UpdateReporter } from "../update/update.ts";
 import type { ResolvedPackage } from "../update/resolver.ts";
 import type { Diagnostic } from "./diagnostics.ts";
+import type { HandlerEvent } from "../plugin_api/events.ts";
 import { colors, diag, err, settings } from "./log.ts";
 
 /** A reporter that prints the update transcript to stderr. */
 export function transcriptReporter(): UpdateReporter & { counts: Record<string, number> } {
+  const names = new Map<string, string>();
   const counts: Record<string, number> = {
     fetched: 0,
     updated: 0,
@@ -43,6 +45,23 @@ export function transcriptReporter(): UpdateReporter & { counts: Record<string, 
     },
     diagnostic(d: Diagnostic) {
       diag(d);
+    },
+    handlerEvent(e: HandlerEvent) {
+      if (settings.quiet) return;
+      const depth = e.parentTaskId ? 1 : 0;
+      const pad = "  ".repeat(depth);
+      const label = e.taskName ?? names.get(e.taskId) ?? e.taskId;
+      if (e.type === "task-start") {
+        names.set(e.taskId, label);
+        if (!e.packageName || settings.verbose >= 1) err(`${pad}>> [${label}]`);
+      } else if (e.type === "task-end") {
+        if (!e.packageName) err(`${pad}<< [${label}] (${((e.durationMs ?? 0) / 1000).toFixed(1)}s)`);
+      } else if (e.type === "task-error") {
+        err(`${pad}<< [${label}] ERROR: ${e.message ?? ""}`);
+      } else if (e.type === "task-progress" && settings.verbose >= 1) {
+        const frac = e.step !== undefined && e.total !== undefined ? ` (${e.step}/${e.total})` : "";
+        err(`${pad}   [${e.packageName ?? e.handler}] ${e.message ?? ""}${frac}`);
+      }
     },
   };
 }

@@ -37,6 +37,10 @@ export interface ResolvedPackage {
   config?: ProjectConfig;
   /** Filled by the caller's land function (fetch outcome, lock fields, …). */
   landed?: unknown;
+  /** Type detected by a leaf handler. */
+  pkgType?: string;
+  /** Content types after leaf handlers and the package's own declaration. */
+  typeData?: { name: string; options: Record<string, unknown> }[];
 }
 
 /** What landing a package reports back to the resolver. */

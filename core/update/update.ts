@@ -13,7 +13,7 @@
 import { join, resolve } from "node:path";
 import { acquireLock, describeHolder, type FileLock, type LockHolder } from "../cache/file_lock.ts";
 import { PackageCache } from "../cache/store.ts";
-import { loadConfigFile, loadProject, peekDepsDir } from "../config/load.ts";
+import { builtinSchemaInputs, loadConfigFile, loadProject, peekDepsDir } from "../config/load.ts";
 import type { DependencySpec, ProjectConfig } from "../config/model.ts";
 import { IvpmError } from "../errors.ts";
 import {
@@ -25,6 +25,11 @@ import {
   writeLock,
 } from "../lock/lock_file.ts";
 import { builtinSourceRegistry, type SourceRegistry } from "../sources/registry.ts";
+import { HandlerEngine } from "../handlers/engine.ts";
+import { builtinHandlerRegistry } from "../handlers/builtin_registry.ts";
+import type { HandlerRegistry } from "../handlers/registry.ts";
+import type { HandlerEvent } from "../plugin_api/events.ts";
+import type { PackageView } from "../plugin_api/package_view.ts";
 import { unsavedWork } from "../sources/git.ts";
 import { loadFactory } from "../sources/ivpm_yaml.ts";
 import type { FetchOutcome } from "../sources/types.ts";
@@ -53,6 +58,8 @@ export interface UpdateReporter {
   done?(pkg: ResolvedPackage, landed: Landed): void;
   failed?(pkg: ResolvedPackage, error: unknown): void;
   diagnostic?(d: Diagnostic): void;
+  /** Handler task progress (start/progress/end/error, nested). */
+  handlerEvent?(e: HandlerEvent): void;
 }
 
 /** Options of {@link runUpdate}. */
@@ -72,6 +79,12 @@ export interface UpdateOptions {
   signal?: AbortSignal;
   reporter?: UpdateReporter;
   sources?: SourceRegistry;
+  /** Handlers to run (default: the built-ins). */
+  handlers?: HandlerRegistry;
+  /** Parsed values of handler-added CLI options, by handler name. */
+  handlerArgs?: Record<string, Record<string, unknown>>;
+  /** Per-package limit for leaf callbacks (default 120 s). */
+  leafTimeoutMs?: number;
   env?: Record<string, string>;
 }
 
@@ -86,6 +99,8 @@ export interface UpdateResult {
   removed: string[];
   pruned: string[];
   nonReproducible: string[];
+  /** Handlers whose root callbacks ran, in DAG order. */
+  handlersRun: string[];
 }
 
 /** Chooses the root dep-set: `-d` > persisted > `default-dep-set` > first. */
@@ -124,9 +139,31 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
 
   const depsDir = join(projectDir, peekDepsDir(projectDir));
   const state = await readProjectState(depsDir, (m) => report({ severity: "warning", message: m }));
-  const config = loadProject(projectDir, { definitions: opts.definitions, env, persisted: state.vars });
+  const handlers = opts.handlers ?? builtinHandlerRegistry();
+  const inputs = builtinSchemaInputs();
+  inputs.handlers = { ...inputs.handlers, ...handlers.optionSchemas() };
+  const config = loadProject(projectDir, {
+    definitions: opts.definitions,
+    env,
+    persisted: state.vars,
+    inputs,
+  });
   config.warnings.forEach(report);
   const realDepsDir = join(projectDir, config.depsDir);
+  // The DAG is computed (and a cycle reported) before anything is fetched or any handler runs.
+  const engine = new HandlerEngine({
+    registry: handlers,
+    projectDir,
+    depsDir: realDepsDir,
+    withConfig: config.with,
+    args: opts.handlerArgs,
+    state: state.handlers,
+    jobs: opts.jobs ?? navigator.hardwareConcurrency ?? 4,
+    cacheDir: opts.cacheDir,
+    emit: opts.reporter?.handlerEvent,
+    warn: (message) => report({ severity: "warning", message }),
+    leafTimeoutMs: opts.leafTimeoutMs,
+  });
   await Deno.mkdir(realDepsDir, { recursive: true });
 
   const projectLock = await lockProject(join(realDepsDir, ".ivpm.lock"), opts.signal, (h) =>
@@ -156,8 +193,10 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
       if (!depSet) note("no dep-sets defined; nothing to fetch");
     }
 
+    await engine.preLoad();
     const cache = opts.cacheDir ? new PackageCache(opts.cacheDir) : null;
     let cacheUsed = false;
+    const leafPre = engine.hasLeaf("pre"), leafPost = engine.hasLeaf("post");
     const factories: Record<string, Record<string, unknown>> = {};
     let seq = 0;
 
@@ -196,6 +235,9 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
         return { supplied: { deps: f.deps, source: f.source }, data: landed };
       }
       const finalPath = join(realDepsDir, dep.name);
+      if (leafPre) {
+        applyView(pkg, await engine.leaf("pre", packageView(pkg, realDepsDir, !!source.virtual), pkg.order));
+      }
       const prev = oldLock?.packages?.[dep.name];
       const exists = !!(await lstatOrUndefined(finalPath));
       const upToDate = !opts.refresh && !opts.force && prev && prev.src === dep.src &&
@@ -256,8 +298,14 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
           await removeTree(workDir).catch(() => {});
         }
       }
+      const own = await subConfig(finalPath, dep, source.virtual);
+      pkg.config = own;
+      mergeSelfTypes(pkg, own);
+      if (leafPost) {
+        applyView(pkg, await engine.leaf("post", packageView(pkg, realDepsDir, !!source.virtual), pkg.order));
+      }
       finish(landed);
-      return { config: await subConfig(finalPath, dep, source.virtual), data: landed };
+      return { config: own, data: landed };
     };
 
     let graph: ResolvedGraph;
@@ -286,6 +334,8 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
       throw e;
     }
     if (cacheUsed && cache) await cache.registerProject(realDepsDir).catch(() => {});
+    const views = graph.packages.map((p) => packageView(p, realDepsDir, !!sources.get(p.dep.src)?.virtual));
+    const handlersRun = await engine.root(views);
 
     const packages: Record<string, LockEntry> = {};
     for (const p of graph.packages) {
@@ -311,11 +361,26 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
         pruned.push(name);
       }
     }
-    const lock = makeLock(packages, { ivpm_sources: factories });
+    const lock = makeLock(packages, { ivpm_sources: factories, contributions: await engine.lockEntries() });
     await writeLock(realDepsDir, lock);
-    await writeProjectState(realDepsDir, { "dep-set": depSet, vars: config.vars, handlers: state.handlers });
-    return { config, depsDir: realDepsDir, depSet, graph, lock, removed, pruned, nonReproducible };
+    await writeProjectState(realDepsDir, {
+      "dep-set": depSet,
+      vars: config.vars,
+      handlers: await engine.stateEntries(),
+    });
+    return {
+      config,
+      depsDir: realDepsDir,
+      depSet,
+      graph,
+      lock,
+      removed,
+      pruned,
+      nonReproducible,
+      handlersRun,
+    };
   } finally {
+    engine.close();
     await removeTree(join(realDepsDir, STAGING_DIR)).catch(() => {});
     await projectLock.release();
   }
@@ -416,4 +481,37 @@ async function depsFromLock(
   }
   const depSet = [...depSets.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
   return { depSet, rootDeps };
+}
+
+/** What handlers see of a resolved package. */
+export function packageView(pkg: ResolvedPackage, depsDir: string, virtual: boolean): PackageView {
+  return {
+    name: pkg.name,
+    path: join(depsDir, pkg.name),
+    srcType: pkg.dep.src,
+    url: pkg.dep.url,
+    options: pkg.dep.options,
+    typeData: pkg.typeData ?? pkg.dep.types.map((t) => ({ name: t.name, options: t.options })),
+    pkgType: pkg.pkgType,
+    resolvedBy: pkg.resolvedBy,
+    depSet: pkg.dep.depSet,
+    virtual,
+    ownWith: pkg.config?.with ?? {},
+    extra: pkg.dep.agents ? { agents: pkg.dep.agents } : {},
+  };
+}
+
+function applyView(pkg: ResolvedPackage, view: PackageView): void {
+  pkg.pkgType = view.pkgType;
+  pkg.typeData = view.typeData;
+}
+
+/** A package's own `package.type` adds types its consumer did not declare (consumer wins). */
+function mergeSelfTypes(pkg: ResolvedPackage, own: ProjectConfig | undefined): void {
+  if (!own?.types.length) return;
+  const types = pkg.typeData ?? pkg.dep.types.map((t) => ({ name: t.name, options: t.options }));
+  for (const t of own.types) {
+    if (!types.some((x) => x.name === t.name)) types.push({ name: t.name, options: t.options });
+  }
+  pkg.typeData = types;
 }
