@@ -195,3 +195,37 @@ export class Hang extends PackageHandler {
     await t.cleanup();
   }
 });
+
+Deno.test("a crashing leaf worker is replaced; only its package is reported", async () => {
+  const t = await setup(1);
+  try {
+    await plugin(
+      t.dir,
+      "crash.ts",
+      `import { PackageHandler, type PackageView } from "@ivpm/plugin";
+export class Crash extends PackageHandler {
+  static override name = "crash";
+  override async onLeafPostLoad(pkg: PackageView) {
+    if (pkg.name === "boom") {
+      await new Promise(() => setTimeout(() => { throw new Error("kaboom"); }, 0));
+    }
+    this.collect(pkg.name);
+  }
+  override async onRootPostLoad(info: import("@ivpm/plugin").RootInfo) {
+    await Deno.writeTextFile(info.depsDir + "/records.json", JSON.stringify(info.records.map((r) => r.record)));
+  }
+}`,
+      "Crash",
+      t.registry,
+    );
+    const engine = t.make();
+    const views = ["a", "boom", "b"].map((n) => view(n, t.dir));
+    for (const [i, v] of views.entries()) await engine.leaf("post", v, i);
+    await engine.root(views);
+    assert.equal(t.warnings.length, 1);
+    assert.match(t.warnings[0], /package 'boom'.*leaf worker crashed.*kaboom/);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(join(t.dir, "packages", "records.json"))), ["a", "b"]);
+  } finally {
+    await t.cleanup();
+  }
+});
