@@ -13,7 +13,7 @@ import { join } from "node:path";
 /** Flags the binary runs with; `deno task install` uses the same ones. */
 export const RUNTIME_FLAGS = ["--allow-all", "--unstable-worker-options"];
 /** Files loaded at run time by URL (workers), embedded explicitly. */
-export const INCLUDES: string[] = [];
+export const INCLUDES: string[] = ["core/handlers/trusted_worker.ts", "core/handlers/sandbox_worker.ts"];
 const TARGETS = [
   "x86_64-unknown-linux-gnu",
   "aarch64-unknown-linux-gnu",

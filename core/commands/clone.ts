@@ -76,6 +76,6 @@ export async function clone(src: string, dir: string | undefined, o: CloneFlags)
       signal,
       reporter,
     })
-  );
+  ).finally(() => reporter.finish());
   printSummary(result, reporter.counts, started);
 }

@@ -9,7 +9,7 @@ import { defaultSiteCacheDir, resolveCacheDir } from "../cache/dir.ts";
 import { parseDefinitions } from "../config/vars.ts";
 import { IvpmError } from "../errors.ts";
 import { colors, err, out, settings } from "../ui/log.ts";
-import { transcriptReporter } from "../ui/transcript.ts";
+import { jsonReporter, transcriptReporter } from "../ui/transcript.ts";
 import { runUpdate, type UpdateResult } from "../update/update.ts";
 import { handlerArgsFor } from "../cli/handler_options.ts";
 
@@ -59,6 +59,7 @@ export function printSummary(
   if (json) {
     out(JSON.stringify(
       {
+        type: "update-complete",
         project: r.config.name,
         depSet: r.depSet,
         packages: r.graph.packages.map((p) => ({
@@ -71,8 +72,6 @@ export function printSummary(
         pruned: r.pruned,
         lockFile: `${r.depsDir}/package-lock.json`,
       },
-      null,
-      2,
     ));
     return;
   }
@@ -101,7 +100,7 @@ export function printSummary(
 /** `ivpm update`. */
 export async function update(o: UpdateFlags): Promise<void> {
   const started = performance.now();
-  const reporter = transcriptReporter();
+  const reporter = o.json ? jsonReporter() : transcriptReporter();
   const result = await withInterrupt((signal) =>
     runUpdate({
       projectDir: resolve(o.projectDir ?? Deno.cwd()),
@@ -118,6 +117,6 @@ export async function update(o: UpdateFlags): Promise<void> {
       reporter,
       handlerArgs: handlerArgsFor("update", o as Record<string, unknown>),
     })
-  );
+  ).finally(() => reporter.finish());
   printSummary(result, reporter.counts, started, o.json);
 }

@@ -9,7 +9,8 @@ import type { PackageView } from "./package_view.ts";
 import type { HandlerEvent } from "./events.ts";
 
 /**
- * Context of a leaf callback (`onLeafPreLoad`, `onLeafPostLoad`).
+ * Context of a leaf callback (`onLeafPreLoad`, `onLeafPostLoad`). The same
+ * fields, plus the root-only ones of {@link RootInfo}, reach root callbacks.
  *
  * @example
  * ```ts
@@ -26,9 +27,17 @@ export interface LeafInfo {
   depsDir: string;
   /** This handler's `package.with.<name>` block of the root ivpm.yaml (validated against its options). */
   config: Record<string, unknown>;
-  /** Values of the CLI options this handler added with `addOptions`, keyed by option name (camelCase). */
+  /**
+   * Values of the CLI options this handler added (`cliOptions` / `addOptions`) to the running
+   * sub-command, keyed by camelCase attribute name (`--py-fast` → `pyFast`, `--no-venv` → `venv`).
+   */
   args: Record<string, unknown>;
-  /** Where task events go; absent when nothing displays them (then task calls are no-ops). */
+  /**
+   * Where task events go. Pass the info to `this.taskContext()` rather than calling it
+   * directly. Root callbacks get it only when something displays progress; in leaf
+   * workers it is always set (events are forwarded, tagged with the package name).
+   * Task calls are no-ops when it is absent.
+   */
   emit?: (event: HandlerEvent) => void;
 }
 
@@ -44,6 +53,7 @@ export interface LeafInfo {
 export interface LeafRecord<T = unknown> {
   /** Name of the package whose leaf callback collected it. */
   package: string;
+  /** The value passed to `collect()` (a structured-clone copy of it). */
   record: T;
 }
 
@@ -61,7 +71,10 @@ export interface LeafRecord<T = unknown> {
 export interface RootInfo extends LeafInfo {
   /** Every package of the update, in resolution order (empty in `onRootPreLoad`). */
   packages: PackageView[];
-  /** Records this handler's leaf callbacks collected, in package resolution order. */
+  /**
+   * Records this handler's leaf callbacks collected, each exactly once, in package resolution
+   * order (collection order within one package); empty in `onRootPreLoad`.
+   */
   records: LeafRecord[];
   /** What this handler's `getStateEntries()` returned on the previous update, if anything. */
   state?: Record<string, unknown>;
@@ -77,17 +90,22 @@ export interface RootInfo extends LeafInfo {
  * ```
  */
 export interface DestroyInfo {
+  /** Absolute project directory. */
   projectDir: string;
+  /** Absolute deps directory (`<project>/packages`). */
   depsDir: string;
   /** Report what would be removed; change nothing. */
   dryRun: boolean;
+  /** This handler's `package.with.<name>` block of the root ivpm.yaml. */
   config: Record<string, unknown>;
+  /** What this handler's `getStateEntries()` returned on the last update, if anything. */
   state?: Record<string, unknown>;
+  /** Where task events go (see {@link LeafInfo.emit}); absent when nothing displays them. */
   emit?: (event: HandlerEvent) => void;
 }
 
 /**
- * Context of `build`.
+ * Context of `build` (`ivpm build`; the command itself arrives in a later release).
  *
  * @example
  * ```ts
@@ -96,11 +114,18 @@ export interface DestroyInfo {
  * ```
  */
 export interface BuildInfo {
+  /** Absolute project directory. */
   projectDir: string;
+  /** Absolute deps directory (`<project>/packages`). */
   depsDir: string;
+  /** `ivpm build --debug` was given. */
   debug: boolean;
+  /** Every package of the project, in resolution order. */
   packages: PackageView[];
+  /** This handler's `package.with.<name>` block of the root ivpm.yaml. */
   config: Record<string, unknown>;
+  /** Values of the CLI options this handler added to `build`, keyed by option name (camelCase). */
   args: Record<string, unknown>;
+  /** Where task events go (see {@link LeafInfo.emit}); absent when nothing displays them. */
   emit?: (event: HandlerEvent) => void;
 }

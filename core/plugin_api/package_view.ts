@@ -15,14 +15,17 @@
  * ```
  */
 export interface TypeData {
+  /** Content type name, e.g. `python`, `fusesoc`. */
   name: string;
+  /** The type's options (`{}` when the type was given as a plain name). */
   options: Record<string, unknown>;
 }
 
 /**
  * One package of the update, as handlers see it. Leaf callbacks may set
  * `pkgType` and add to `typeData`; those changes are carried back to the root
- * pass (everything else is read-only).
+ * pass and to later leaf callbacks of the same package. Every other change is
+ * local to the callback (the view is a copy, sent to the worker as plain data).
  *
  * @example
  * ```ts
@@ -33,17 +36,19 @@ export interface TypeData {
  * ```
  */
 export interface PackageView {
+  /** Package name: its directory under the deps dir and its key in the lock file. */
   name: string;
   /** Absolute path of `packages/<name>` (it may not exist for virtual packages). */
   path: string;
   /** The `src:` type, e.g. `git`, `http`, `pypi`. */
   srcType: string;
+  /** The declared `url:`, if the source has one. */
   url?: string;
   /** Source-specific keys as declared (`branch`, `version`, …). */
   options: Record<string, unknown>;
   /** Declared content types, plus those the package declares for itself. */
   typeData: TypeData[];
-  /** Type detected by a leaf handler (e.g. `python`), if any. */
+  /** Type detected by a leaf handler (e.g. `python`), if any; the last handler to set it wins. */
   pkgType?: string;
   /** `root` or the name of the package that declared it. */
   resolvedBy: string;

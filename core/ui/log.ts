@@ -75,8 +75,44 @@ export function outRaw(text: string): void {
   Deno.stdout.writeSync(enc.encode(text));
 }
 
-/** Writes a line to stderr. */
+let status = "";
+
+function columns(): number {
+  try {
+    return Deno.consoleSize().columns || 80;
+  } catch {
+    return 80;
+  }
+}
+
+/** Whether a redrawn status line may be shown (stderr is a terminal, not quiet, no developer log). */
+export function liveEnabled(): boolean {
+  try {
+    return Deno.stderr.isTerminal() && !settings.quiet && settings.logLevel === "NONE" &&
+      settings.verbose < 2;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sets the one-line live status shown under the transcript on a terminal ("" clears it).
+ * Without a terminal it does nothing, so CI logs stay plain lines.
+ */
+export function setStatus(text: string): void {
+  if (!liveEnabled()) return;
+  const width = Math.max(10, columns() - 1);
+  const clipped = text.length > width ? text.slice(0, width - 1) + "…" : text;
+  Deno.stderr.writeSync(enc.encode("\r\x1b[2K" + clipped));
+  status = clipped;
+}
+
+/** Writes a line to stderr (above the live status line, if one is shown). */
 export function err(line = ""): void {
+  if (status) {
+    Deno.stderr.writeSync(enc.encode("\r\x1b[2K" + line + "\n" + status));
+    return;
+  }
   Deno.stderr.writeSync(enc.encode(line + "\n"));
 }
 

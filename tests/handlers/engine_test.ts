@@ -224,7 +224,10 @@ export class Crash extends PackageHandler {
     await engine.root(views);
     assert.equal(t.warnings.length, 1);
     assert.match(t.warnings[0], /package 'boom'.*leaf worker crashed.*kaboom/);
-    assert.deepEqual(JSON.parse(await Deno.readTextFile(join(t.dir, "packages", "records.json"))), ["a", "b"]);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(join(t.dir, "packages", "records.json"))), [
+      "a",
+      "b",
+    ]);
   } finally {
     await t.cleanup();
   }
