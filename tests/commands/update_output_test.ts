@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- these tests assert on terminal escape sequences
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { makeRepo } from "../_helpers/git_fixture.ts";
