@@ -8,7 +8,7 @@
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
 import { NotYetAvailableError } from "../errors.ts";
 import { VERSION } from "../version.ts";
-import { builtinHandlerRegistry } from "../handlers/builtin_registry.ts";
+import { activeHandlerRegistry } from "../handlers/active.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
 import { addHandlerOptions } from "./handler_options.ts";
 import * as cmd from "../commands/mod.ts";
@@ -37,7 +37,7 @@ function notYet(name: string) {
 /** Builds the `ivpm` program. `commands` receives each sub-command by name for handler options. */
 export function buildProgram(
   commands: CommandMap = {},
-  handlers: HandlerRegistry = builtinHandlerRegistry(),
+  handlers: HandlerRegistry = activeHandlerRegistry(),
 ): Command {
   const program = new Command("ivpm")
     .description("Project-local, polyglot package manager with a handler pipeline")

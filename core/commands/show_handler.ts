@@ -6,7 +6,7 @@
  */
 
 import { IvpmError } from "../errors.ts";
-import { builtinHandlerRegistry } from "../handlers/builtin_registry.ts";
+import { activeHandlerRegistry } from "../handlers/active.ts";
 import { computeOrder } from "../handlers/order.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
 import { closestMatch } from "../util/suggest.ts";
@@ -22,7 +22,7 @@ export interface ShowHandlerFlags {
 export function showHandler(
   name: string | undefined,
   o: ShowHandlerFlags,
-  registry: HandlerRegistry = builtinHandlerRegistry(),
+  registry: HandlerRegistry = activeHandlerRegistry(),
 ): void {
   const list = registry.list();
   if (o.order) {

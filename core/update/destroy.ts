@@ -10,7 +10,7 @@
 import { join, resolve } from "node:path";
 import { builtinSchemaInputs, loadProject } from "../config/load.ts";
 import { HandlerEngine } from "../handlers/engine.ts";
-import { builtinHandlerRegistry } from "../handlers/builtin_registry.ts";
+import { activeHandlerRegistry } from "../handlers/active.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
 import { LOCK_FILE, readLock } from "../lock/lock_file.ts";
 import { unsavedWork } from "../sources/git.ts";
@@ -37,7 +37,7 @@ export interface DestroyResult {
 /** Runs `ivpm destroy`. */
 export async function runDestroy(opts: DestroyOptions): Promise<DestroyResult> {
   const warn = opts.warn ?? (() => {});
-  const handlers = opts.handlers ?? builtinHandlerRegistry();
+  const handlers = opts.handlers ?? activeHandlerRegistry();
   const inputs = builtinSchemaInputs();
   inputs.handlers = { ...inputs.handlers, ...handlers.optionSchemas() };
   const config = loadProject(resolve(opts.projectDir), { inputs });

@@ -26,7 +26,7 @@ import {
 } from "../lock/lock_file.ts";
 import { builtinSourceRegistry, type SourceRegistry } from "../sources/registry.ts";
 import { HandlerEngine } from "../handlers/engine.ts";
-import { builtinHandlerRegistry } from "../handlers/builtin_registry.ts";
+import { activeHandlerRegistry } from "../handlers/active.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
 import type { HandlerEvent } from "../plugin_api/events.ts";
 import type { PackageView } from "../plugin_api/package_view.ts";
@@ -139,7 +139,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
 
   const depsDir = join(projectDir, peekDepsDir(projectDir));
   const state = await readProjectState(depsDir, (m) => report({ severity: "warning", message: m }));
-  const handlers = opts.handlers ?? builtinHandlerRegistry();
+  const handlers = opts.handlers ?? activeHandlerRegistry();
   const inputs = builtinSchemaInputs();
   inputs.handlers = { ...inputs.handlers, ...handlers.optionSchemas() };
   const config = loadProject(projectDir, {
