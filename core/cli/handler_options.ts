@@ -44,7 +44,7 @@ export function addHandlerOptions(commands: Record<string, Command>, registry: H
     const targets: Record<string, OptionTarget> = {};
     for (const c of Object.keys(commands)) targets[c] = target(c);
     try {
-      h.cls.addOptions(targets);
+      h.cls?.addOptions(targets);
     } catch (e) {
       warn(`handler '${name}': addOptions failed: ${e instanceof Error ? e.message : e}`);
     }

@@ -17,6 +17,7 @@ import { LeafPool } from "./leaf_pool.ts";
 import { computeOrder, type HandlerOrder } from "./order.ts";
 import type { HandlerRegistry, PluginGrant, RegisteredHandler } from "./registry.ts";
 import type { InitMessage, LeafResult } from "./worker_protocol.ts";
+import { RootWorker } from "./rpc.ts";
 
 /** Options of {@link HandlerEngine}. */
 export interface EngineOptions {
@@ -42,10 +43,13 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+type RootInfoArg = Parameters<PackageHandler["onRootPostLoad"]>[0];
+
 /** Runs the handlers of one update. */
 export class HandlerEngine {
   readonly order: HandlerOrder;
   #instances = new Map<string, PackageHandler>();
+  #rootWorkers = new Map<string, RootWorker>();
   #pools = new Map<string, { pool: LeafPool; handlers: string[] }>();
   #records = new Map<string, { order: number; package: string; record: unknown }[]>();
 
@@ -61,10 +65,77 @@ export class HandlerEngine {
   #instance(h: RegisteredHandler): PackageHandler {
     let inst = this.#instances.get(h.meta.name);
     if (!inst) {
-      inst = new h.cls();
+      inst = new h.cls!();
       this.#instances.set(h.meta.name, inst);
     }
     return inst;
+  }
+
+  /** Third-party handlers (and any without a class here) run root callbacks in their plugin's worker. */
+  #isRemote(h: RegisteredHandler): boolean {
+    return !!h.grant || !h.cls;
+  }
+
+  #rootWorker(h: RegisteredHandler): RootWorker {
+    let w = this.#rootWorkers.get(h.origin);
+    if (w) return w;
+    const members = this.#handlers().filter((x) => x.origin === h.origin && this.#isRemote(x));
+    const grant = h.grant ?? {};
+    const perms = this.#sandbox(
+      { ...grant, write: [this.opts.depsDir, ...(grant.write ?? [])] },
+      members,
+    );
+    w = new RootWorker({
+      entry: new URL("./sandbox_worker.ts", import.meta.url),
+      permissions: perms,
+      init: {
+        type: "init",
+        modules: members.map((m) => ({
+          handler: m.meta.name,
+          url: m.moduleUrl!,
+          exportName: m.exportName ?? m.meta.name,
+        })),
+        builtins: [],
+        projectDir: this.opts.projectDir,
+        depsDir: this.opts.depsDir,
+        configs: Object.fromEntries(members.map((m) => [m.meta.name, this.#config(m.meta.name)])),
+        args: Object.fromEntries(members.map((m) => [m.meta.name, this.opts.args?.[m.meta.name] ?? {}])),
+      },
+      onEvent: (e) => this.opts.emit?.(e),
+    });
+    this.#rootWorkers.set(h.origin, w);
+    return w;
+  }
+
+  /** Calls a root-phase method locally or in the plugin's worker. */
+  async #call(
+    h: RegisteredHandler,
+    method: "preLoad" | "rootWhen" | "postLoad" | "lockEntries" | "stateEntries" | "destroy",
+    arg?: unknown,
+  ): Promise<unknown> {
+    if (this.#isRemote(h)) {
+      // Functions (emit) do not cross the worker boundary; the worker adds its own.
+      const plain = arg && typeof arg === "object" && !Array.isArray(arg)
+        ? Object.fromEntries(Object.entries(arg).filter(([, v]) => typeof v !== "function"))
+        : arg;
+      return await this.#rootWorker(h).call(h.meta.name, method, plain);
+    }
+    const inst = this.#instance(h);
+    switch (method) {
+      case "preLoad":
+        return await inst.onRootPreLoad(arg as RootInfoArg);
+      case "rootWhen":
+        return await evaluateConditions(h.cls!.rootWhen, arg as PackageView[]);
+      case "postLoad":
+        inst.records = (arg as RootInfoArg).records;
+        return await inst.onRootPostLoad(arg as RootInfoArg);
+      case "lockEntries":
+        return await inst.getLockEntries(arg as string);
+      case "stateEntries":
+        return await inst.getStateEntries();
+      case "destroy":
+        return await inst.onDestroy(arg as Parameters<PackageHandler["onDestroy"]>[0]);
+    }
   }
 
   #config(name: string): Record<string, unknown> {
@@ -75,7 +146,7 @@ export class HandlerEngine {
   async preLoad(): Promise<void> {
     for (const h of this.#handlers()) {
       try {
-        await this.#instance(h).onRootPreLoad(this.#rootInfo(h, [], []));
+        await this.#call(h, "preLoad", this.#rootInfo(h, [], []));
       } catch (e) {
         throw new IvpmError(`handler '${h.meta.name}' failed before the update: ${errorText(e)}`, {
           cause: e,
@@ -217,18 +288,16 @@ export class HandlerEngine {
 
   /** Root callbacks in DAG order, each when its `rootWhen` holds on all packages. */
   async root(packages: PackageView[]): Promise<string[]> {
-    this.close(); // leaf work is over; free the workers before the heavy root work
+    this.#closeLeafPools(); // leaf work is over; free the workers before the heavy root work
     const ran: string[] = [];
     for (const h of this.#handlers()) {
-      if (!(await evaluateConditions(h.cls.rootWhen, packages))) continue;
+      if (!(await this.#call(h, "rootWhen", packages))) continue;
       const records = (this.#records.get(h.meta.name) ?? [])
         .map((r, i) => ({ ...r, i }))
         .sort((a, b) => a.order - b.order || a.i - b.i)
         .map(({ package: p, record }) => ({ package: p, record }));
-      const inst = this.#instance(h);
-      inst.records = records;
       try {
-        await inst.onRootPostLoad(this.#rootInfo(h, packages, records));
+        await this.#call(h, "postLoad", this.#rootInfo(h, packages, records));
       } catch (e) {
         throw new IvpmError(`handler '${h.meta.name}' failed: ${errorText(e)}`, {
           cause: e,
@@ -245,7 +314,9 @@ export class HandlerEngine {
     const out: Record<string, unknown> = {};
     const owner: Record<string, string> = {};
     for (const h of this.#handlers()) {
-      const entries = await this.#instance(h).getLockEntries(this.opts.depsDir);
+      const entries = (await this.#call(h, "lockEntries", this.opts.depsDir)) as
+        | Record<string, unknown>
+        | undefined;
       for (const [k, v] of Object.entries(entries ?? {})) {
         if (["ivpm_lock_version", "generated", "packages", "ivpm_sources", "sha256"].includes(k)) {
           throw new IvpmError(`handler '${h.meta.name}' tried to set the reserved lock key '${k}'`);
@@ -264,7 +335,7 @@ export class HandlerEngine {
   async stateEntries(): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
     for (const h of this.#handlers()) {
-      const s = await this.#instance(h).getStateEntries();
+      const s = await this.#call(h, "stateEntries");
       if (s !== undefined) out[h.meta.name] = s;
     }
     return out;
@@ -275,22 +346,28 @@ export class HandlerEngine {
     const out: { handler: string; paths: string[] }[] = [];
     for (const h of [...this.#handlers()].reverse()) {
       const name = h.meta.name;
-      const paths = await this.#instance(h).onDestroy({
+      const paths = await this.#call(h, "destroy", {
         projectDir: this.opts.projectDir,
         depsDir: this.opts.depsDir,
         dryRun,
         config: this.#config(name),
         state: this.opts.state?.[name] as Record<string, unknown> | undefined,
-        emit: this.opts.emit ? (e) => this.opts.emit!({ ...e, handler: name }) : undefined,
+        emit: this.opts.emit ? (e: HandlerEvent) => this.opts.emit!({ ...e, handler: name }) : undefined,
       });
-      out.push({ handler: name, paths: paths ?? [] });
+      out.push({ handler: name, paths: (paths as string[] | undefined) ?? [] });
     }
     return out;
   }
 
-  /** Terminates leaf workers. */
-  close(): void {
+  #closeLeafPools(): void {
     for (const { pool } of this.#pools.values()) pool.close();
     this.#pools.clear();
+  }
+
+  /** Terminates every worker. */
+  close(): void {
+    this.#closeLeafPools();
+    for (const w of this.#rootWorkers.values()) w.close();
+    this.#rootWorkers.clear();
   }
 }

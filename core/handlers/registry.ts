@@ -31,6 +31,8 @@ export interface HandlerOrigin {
   exportName?: string;
   /** Permissions granted to third-party code; undefined = trusted (built-in). */
   grant?: PluginGrant;
+  /** Options schema from cached metadata (plugins registered without their class). */
+  optionsSchema?: ObjectSchema;
 }
 
 /** Plain metadata of a handler. */
@@ -49,9 +51,9 @@ export interface HandlerMeta {
   origin: string;
 }
 
-/** A registered handler. */
+/** A registered handler. Plugins loaded from cached metadata have no class on the main thread. */
 export interface RegisteredHandler extends HandlerOrigin {
-  cls: HandlerClass;
+  cls?: HandlerClass;
   meta: HandlerMeta;
 }
 
@@ -119,6 +121,25 @@ export class HandlerRegistry {
     return r;
   }
 
+  /**
+   * Registers a plugin handler by its cached metadata only: its code runs in
+   * workers, never on the main thread.
+   */
+  registerMeta(meta: HandlerMeta, origin: HandlerOrigin & { moduleUrl: string }): RegisteredHandler {
+    const prev = this.#handlers.get(meta.name);
+    if (prev) {
+      throw new IvpmError(
+        `handler '${meta.name}' is registered twice (by ${prev.origin} and by ${origin.origin})`,
+        {
+          hint: "remove one of the plugins, or ask its author to rename the handler",
+        },
+      );
+    }
+    const r: RegisteredHandler = { ...origin, meta: { ...meta, origin: origin.origin } };
+    this.#handlers.set(meta.name, r);
+    return r;
+  }
+
   /** A handler by name. */
   get(name: string): RegisteredHandler | undefined {
     return this.#handlers.get(name);
@@ -133,7 +154,7 @@ export class HandlerRegistry {
   optionSchemas(): Record<string, ObjectSchema> {
     const out: Record<string, ObjectSchema> = {};
     for (const h of this.list()) {
-      out[h.meta.name] = h.cls.options ?? { kind: "object", properties: {}, open: true };
+      out[h.meta.name] = h.cls?.options ?? h.optionsSchema ?? { kind: "object", properties: {}, open: true };
     }
     return out;
   }

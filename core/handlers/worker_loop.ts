@@ -8,7 +8,7 @@
 import { evaluateConditions } from "../plugin_api/conditions.ts";
 import type { HandlerEvent } from "../plugin_api/events.ts";
 import { type HandlerClass, HandlerFatalError, PackageHandler } from "../plugin_api/handler.ts";
-import type { InitMessage, LeafMessage, LeafResult, WorkerOut } from "./worker_protocol.ts";
+import type { CallMessage, InitMessage, LeafMessage, LeafResult, WorkerOut } from "./worker_protocol.ts";
 
 interface WorkerScope {
   postMessage(m: WorkerOut): void;
@@ -90,8 +90,50 @@ export function startWorkerLoop(builtins: HandlerClass[]): void {
     return result;
   };
 
+  const call = async (m: CallMessage): Promise<unknown> => {
+    const inst = instances.get(m.handler);
+    if (!inst) throw new Error(`handler '${m.handler}' is not loaded in this worker`);
+    const cls = inst.constructor as HandlerClass;
+    const withEmit = <T extends object>(info: T) => ({
+      ...info,
+      emit: (event: HandlerEvent) => post({ type: "event", event: { ...event, handler: m.handler } }),
+    });
+    switch (m.method) {
+      case "preLoad":
+        return await inst.onRootPreLoad(withEmit(m.arg as Parameters<PackageHandler["onRootPreLoad"]>[0]));
+      case "rootWhen":
+        return await evaluateConditions(cls.rootWhen, m.arg as Parameters<typeof evaluateConditions>[1]);
+      case "postLoad": {
+        const info = m.arg as Parameters<PackageHandler["onRootPostLoad"]>[0];
+        inst.records = info.records;
+        return await inst.onRootPostLoad(withEmit(info));
+      }
+      case "lockEntries":
+        return await inst.getLockEntries(m.arg as string);
+      case "stateEntries":
+        return await inst.getStateEntries();
+      case "destroy":
+        return await inst.onDestroy(withEmit(m.arg as Parameters<PackageHandler["onDestroy"]>[0]));
+      case "build":
+        return await inst.build(withEmit(m.arg as Parameters<PackageHandler["build"]>[0]));
+    }
+  };
+
   scope.onmessage = async (e: MessageEvent) => {
-    const m = e.data as InitMessage | LeafMessage;
+    const m = e.data as InitMessage | LeafMessage | CallMessage;
+    if (m.type === "call") {
+      try {
+        const value = await call(m);
+        post({ type: "reply", id: m.id, value: value === undefined ? undefined : structuredClone(value) });
+      } catch (err) {
+        post({
+          type: "reply",
+          id: m.id,
+          error: { name: (err as Error)?.name ?? "Error", message: message(err) },
+        });
+      }
+      return;
+    }
     if (m.type === "init") {
       try {
         await load(m);

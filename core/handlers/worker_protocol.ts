@@ -47,9 +47,28 @@ export interface LeafResult {
   fatal?: { handler: string; message: string };
 }
 
+/** A root-phase call on one handler (plugins' root callbacks run in a worker too). */
+export interface CallMessage {
+  type: "call";
+  id: number;
+  handler: string;
+  method: "preLoad" | "rootWhen" | "postLoad" | "lockEntries" | "stateEntries" | "destroy" | "build";
+  /** The method's argument (an info object, the package list, or the deps dir). */
+  arg?: unknown;
+}
+
+/** The answer to a {@link CallMessage}. */
+export interface ReplyMessage {
+  type: "reply";
+  id: number;
+  value?: unknown;
+  error?: { name: string; message: string };
+}
+
 /** Messages a worker sends. */
 export type WorkerOut =
   | { type: "ready" }
   | { type: "init-error"; message: string }
   | LeafResult
+  | ReplyMessage
   | { type: "event"; event: HandlerEvent };

@@ -232,3 +232,33 @@ export class Crash extends PackageHandler {
     await t.cleanup();
   }
 });
+
+Deno.test("a plugin's root callbacks run in its own worker: packages/ is writable, elsewhere is denied", async () => {
+  const t = await setup(1);
+  const outside = await Deno.makeTempDir({ prefix: "ivpm-outside-" });
+  try {
+    await plugin(
+      t.dir,
+      "rooty.ts",
+      `import { PackageHandler, type RootInfo } from "@ivpm/plugin";
+export class Rooty extends PackageHandler {
+  static override name = "rooty";
+  override async onRootPostLoad(info: RootInfo) {
+    await Deno.writeTextFile(info.depsDir + "/view.txt", String(info.packages.length));
+    await Deno.writeTextFile(${JSON.stringify(join(outside, "pwned.txt"))}, "x");
+  }
+}`,
+      "Rooty",
+      t.registry,
+    );
+    const engine = t.make();
+    await engine.preLoad();
+    await assert.rejects(() => engine.root([view("a", t.dir)]), /handler 'rooty' failed: NotCapable/);
+    engine.close();
+    assert.equal(await Deno.readTextFile(join(t.dir, "packages", "view.txt")), "1");
+    await assert.rejects(() => Deno.stat(join(outside, "pwned.txt")));
+  } finally {
+    await t.cleanup();
+    await Deno.remove(outside, { recursive: true });
+  }
+});
