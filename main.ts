@@ -4,9 +4,8 @@
  * @module
  */
 
-import { runCli, setArgs } from "./core/cli/run.ts";
+import { main } from "./core/cli/main.ts";
 
 if (import.meta.main) {
-  setArgs(Deno.args);
-  Deno.exit(await runCli(Deno.args));
+  Deno.exit(await main(Deno.args));
 }

@@ -50,6 +50,7 @@ export function buildProgram(
     )
     .option("-v, --verbose", "more detail (repeatable)", count, 0)
     .option("-q, --quiet", "only errors")
+    .option("--frozen", "refuse to resolve plugins that are not pinned (default when CI=true)")
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
     // Sub-command lists are alphabetical at every level, as in the original; inherited by each sub-command.

@@ -80,7 +80,8 @@ function commandPath(c: { name(): string; parent: unknown }): string {
   return parts.join(" ");
 }
 
-function report(e: unknown, where: string, program: Command): number {
+/** Prints an error the way the CLI does and returns its exit code. */
+export function report(e: unknown, where: string, program: Command): number {
   if (e instanceof CommanderError) {
     if (e.exitCode === 0) return 0; // --help, --version
     // No sub-command given: commander has already printed the help (to stderr).

@@ -6,14 +6,14 @@
 
 import { IvpmError } from "../errors.ts";
 import { ivpmJsonSchema } from "../config/ivpm_schema.ts";
-import { builtinSchemaInputs } from "../config/load.ts";
+import { schemaInputs } from "../registries.ts";
 import { type Schema, toJsonSchema } from "../config/schema.ts";
 import { closestMatch } from "../util/suggest.ts";
 import { out } from "../ui/log.ts";
 
 /** Prints the ivpm.yaml JSON Schema, formatted as written to docs/ivpm.schema.json. */
 export function schemaText(): string {
-  return JSON.stringify(ivpmJsonSchema(builtinSchemaInputs()), null, 2) + "\n";
+  return JSON.stringify(ivpmJsonSchema(schemaInputs()), null, 2) + "\n";
 }
 
 function params(keys: Record<string, Schema>): { name: string; schema: unknown; description?: string }[] {
@@ -25,7 +25,7 @@ function params(keys: Record<string, Schema>): { name: string; schema: unknown; 
 }
 
 function sourceRows() {
-  return builtinSchemaInputs().sources.map((s) => ({
+  return schemaInputs().sources.map((s) => ({
     name: s.name,
     description: s.description,
     origin: s.origin,
@@ -36,7 +36,7 @@ function sourceRows() {
 }
 
 function typeRows() {
-  return builtinSchemaInputs().types.map((t) => ({
+  return schemaInputs().types.map((t) => ({
     name: t.name,
     description: t.description,
     origin: "built-in",
@@ -45,7 +45,7 @@ function typeRows() {
 }
 
 function handlerRows() {
-  return Object.entries(builtinSchemaInputs().handlers).map(([name, o]) => ({
+  return Object.entries(schemaInputs().handlers).map(([name, o]) => ({
     name,
     origin: "built-in",
     options: params(o.properties),

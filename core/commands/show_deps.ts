@@ -8,6 +8,7 @@
 
 import { join, resolve } from "node:path";
 import { loadConfigFile, loadProject } from "../config/load.ts";
+import { schemaInputs } from "../registries.ts";
 import { IvpmError, UsageError } from "../errors.ts";
 import { LOCK_FILE, type LockEntry, readLock } from "../lock/lock_file.ts";
 import { closestMatch } from "../util/suggest.ts";
@@ -51,7 +52,8 @@ function str(v: unknown): string | undefined {
 
 /** Builds the graph nodes of a project. */
 export async function depsGraph(projectDir: string, depSetFlag?: string) {
-  const config = loadProject(projectDir);
+  const inputs = schemaInputs();
+  const config = loadProject(projectDir, { inputs });
   const depsDir = join(config.dir, config.depsDir);
   const lock = (await readLock(join(depsDir, LOCK_FILE)))?.lock;
   const state = await readProjectState(depsDir);
@@ -72,7 +74,7 @@ export async function depsGraph(projectDir: string, depSetFlag?: string) {
       const file = join(path, "ivpm.yaml");
       if (!(await lstatOrUndefined(file))) return {};
       try {
-        return { config: loadConfigFile(file) };
+        return { config: loadConfigFile(file, { inputs }) };
       } catch {
         return {};
       }

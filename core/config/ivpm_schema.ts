@@ -70,7 +70,8 @@ const envDirective = s.object({
   "path-prepend": s.union([s.string(), s.array(s.string())], "Prepend path(s)"),
 }, { required: ["name"] });
 
-const pluginEntry = s.union([
+/** One `plugins:` entry: a spec, or a mapping with the spec, granted permissions and options. */
+export const pluginEntrySchema = s.union([
   s.string("Plugin spec: jsr:@scope/name[@range], https://… module URL, or a local path"),
   s.object({
     spec: s.string("Plugin spec"),
@@ -112,7 +113,7 @@ export function packageSchema(inputs: SchemaInputs): ObjectSchema {
     vars: s.map(s.scalar(), "Variables referenced as ${{name}}; values are defaults"),
     include: s.array(s.string(), "Files whose package bodies are merged into this one"),
     "setup-deps": s.array(s.string(), "Packages needed before the others are installed"),
-    plugins: s.array(pluginEntry, "Handler / source / site-config plugins for this project"),
+    plugins: s.array(pluginEntrySchema, "Handler / source / site-config plugins for this project"),
   }, { required: [], description: "The project" });
 }
 

@@ -36,6 +36,13 @@ export interface LoadOptions extends VarSources {
   read?: ReadText;
 }
 
+let inputsProvider: (() => SchemaInputs) | undefined;
+
+/** Makes `provider` supply the default schema inputs (the registries in use, plugins included). */
+export function setDefaultSchemaInputs(provider: () => SchemaInputs): void {
+  inputsProvider = provider;
+}
+
 /** The built-in registries, as schema inputs. */
 export function builtinSchemaInputs(): SchemaInputs {
   return { sources: builtinSources, types: builtinContentTypes, handlers: builtinHandlerOptions };
@@ -58,7 +65,7 @@ export function peekDepsDir(dir: string, read: ReadText = readTextOrUndefined): 
 /** Loads and validates one ivpm.yaml file. Throws {@link ConfigError} with every problem found. */
 export function loadConfigFile(file: string, opts: LoadOptions = {}): ProjectConfig {
   const read = opts.read ?? readTextOrUndefined;
-  const inputs = opts.inputs ?? builtinSchemaInputs();
+  const inputs = opts.inputs ?? inputsProvider?.() ?? builtinSchemaInputs();
   const text = read(file);
   if (text === undefined) {
     throw new IvpmError(`Failed to locate IVPM meta-data: no ivpm.yaml in ${dirname(file)}`, {

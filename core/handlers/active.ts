@@ -1,22 +1,18 @@
 /**
- * The handler registry commands use: the built-ins, plus plugins once loaded.
- * Set once at start-up (or by a test driver).
+ * The handler registry commands use (see core/registries.ts).
  *
  * @module
  */
 
-import { builtinHandlerRegistry } from "./builtin_registry.ts";
+import { registries } from "../registries.ts";
 import type { HandlerRegistry } from "./registry.ts";
 
-let active: HandlerRegistry | undefined;
-
-/** The registry in use (built-ins by default). */
+/** The registry in use (built-ins plus loaded plugins). */
 export function activeHandlerRegistry(): HandlerRegistry {
-  active ??= builtinHandlerRegistry();
-  return active;
+  return registries().handlers;
 }
 
-/** Replaces the registry in use. */
+/** Replaces the handler registry in use (test drivers). */
 export function setActiveHandlerRegistry(registry: HandlerRegistry): void {
-  active = registry;
+  registries().handlers = registry;
 }

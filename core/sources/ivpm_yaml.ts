@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { loadConfigFile } from "../config/load.ts";
+import type { SchemaInputs } from "../config/ivpm_schema.ts";
 import type { DependencySpec, ProjectConfig } from "../config/model.ts";
 import { IvpmError } from "../errors.ts";
 import { downloadToFile } from "../net/mod.ts";
@@ -21,6 +22,7 @@ export async function loadFactory(
   dep: DependencySpec,
   depsDir: string,
   signal?: AbortSignal,
+  inputs?: SchemaInputs,
 ): Promise<{ config: ProjectConfig; fingerprint: string; deps: DependencySpec[]; source: string }> {
   const url = dep.url!;
   let file: string;
@@ -41,7 +43,7 @@ export async function loadFactory(
     }
   }
   const text = await Deno.readTextFile(file);
-  const config = loadConfigFile(file, { read: (p) => (p === file ? text : undefined) });
+  const config = loadConfigFile(file, { read: (p) => (p === file ? text : undefined), inputs });
   const ds = config.depSets.find((d) => d.name === dep.depSet);
   if (!ds) {
     throw new IvpmError(

@@ -8,7 +8,8 @@
  */
 
 import { join, resolve } from "node:path";
-import { builtinSchemaInputs, loadProject } from "../config/load.ts";
+import { loadProject } from "../config/load.ts";
+import { registries, schemaInputs } from "../registries.ts";
 import { HandlerEngine } from "../handlers/engine.ts";
 import { activeHandlerRegistry } from "../handlers/active.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
@@ -38,8 +39,7 @@ export interface DestroyResult {
 export async function runDestroy(opts: DestroyOptions): Promise<DestroyResult> {
   const warn = opts.warn ?? (() => {});
   const handlers = opts.handlers ?? activeHandlerRegistry();
-  const inputs = builtinSchemaInputs();
-  inputs.handlers = { ...inputs.handlers, ...handlers.optionSchemas() };
+  const inputs = schemaInputs({ handlers, sources: registries().sources });
   const config = loadProject(resolve(opts.projectDir), { inputs });
   const depsDir = join(config.dir, config.depsDir);
   const state = await readProjectState(depsDir);

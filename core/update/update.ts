@@ -13,7 +13,9 @@
 import { join, resolve } from "node:path";
 import { acquireLock, describeHolder, type FileLock, type LockHolder } from "../cache/file_lock.ts";
 import { PackageCache } from "../cache/store.ts";
-import { builtinSchemaInputs, loadConfigFile, loadProject, peekDepsDir } from "../config/load.ts";
+import { loadConfigFile, loadProject, peekDepsDir } from "../config/load.ts";
+import type { SchemaInputs } from "../config/ivpm_schema.ts";
+import { registries, schemaInputs } from "../registries.ts";
 import type { DependencySpec, ProjectConfig } from "../config/model.ts";
 import { IvpmError } from "../errors.ts";
 import {
@@ -24,7 +26,7 @@ import {
   readLock,
   writeLock,
 } from "../lock/lock_file.ts";
-import { builtinSourceRegistry, type SourceRegistry } from "../sources/registry.ts";
+import type { SourceRegistry } from "../sources/registry.ts";
 import { HandlerEngine } from "../handlers/engine.ts";
 import { activeHandlerRegistry } from "../handlers/active.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
@@ -132,7 +134,7 @@ function specEqual(spec: Record<string, unknown>, entry: Record<string, unknown>
 /** Runs an update. Throws {@link IvpmError}s for user-facing failures. */
 export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
   const projectDir = resolve(opts.projectDir);
-  const sources = opts.sources ?? builtinSourceRegistry();
+  const sources = opts.sources ?? registries().sources;
   const report = (d: Diagnostic) => opts.reporter?.diagnostic?.(d);
   const note = (message: string) => report({ severity: "note", message });
   const env = opts.env ?? Deno.env.toObject();
@@ -140,8 +142,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
   const depsDir = join(projectDir, peekDepsDir(projectDir));
   const state = await readProjectState(depsDir, (m) => report({ severity: "warning", message: m }));
   const handlers = opts.handlers ?? activeHandlerRegistry();
-  const inputs = builtinSchemaInputs();
-  inputs.handlers = { ...inputs.handlers, ...handlers.optionSchemas() };
+  const inputs = schemaInputs({ handlers, sources });
   const config = loadProject(projectDir, {
     definitions: opts.definitions,
     env,
@@ -219,7 +220,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
         return landed;
       };
       if (dep.src === "ivpm.yaml") {
-        const f = await loadFactory(dep, realDepsDir, opts.signal);
+        const f = await loadFactory(dep, realDepsDir, opts.signal, inputs);
         factories[dep.url!] = {
           src: "ivpm.yaml",
           dep_set: dep.depSet,
@@ -298,7 +299,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
           await removeTree(workDir).catch(() => {});
         }
       }
-      const own = await subConfig(finalPath, dep, source.virtual);
+      const own = await subConfig(finalPath, dep, source.virtual, inputs);
       pkg.config = own;
       mergeSelfTypes(pkg, own);
       if (leafPost) {
@@ -420,6 +421,7 @@ async function subConfig(
   path: string,
   dep: DependencySpec,
   virtual?: boolean,
+  inputs?: SchemaInputs,
 ): Promise<ProjectConfig | undefined> {
   if (virtual) return undefined;
   // A package may be a single file (a .jar kept as downloaded): it has no ivpm.yaml.
@@ -428,7 +430,7 @@ async function subConfig(
   const file = join(path, "ivpm.yaml");
   if (!(await lstatOrUndefined(file))) return undefined;
   try {
-    return loadConfigFile(file);
+    return loadConfigFile(file, { inputs });
   } catch (e) {
     // A package whose dependencies are skipped may carry an ivpm.yaml we cannot read; that is fine.
     if (dep.skipDeps) return undefined;

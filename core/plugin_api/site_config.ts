@@ -1,0 +1,127 @@
+/**
+ * Site configuration: an organisation's defaults (cache directory, how ivpm is
+ * installed into new venvs, git authentication order), shipped as a plugin.
+ *
+ * @module
+ */
+
+/**
+ * Base class of site configurations. Override only what your site changes.
+ *
+ * @example
+ * ```ts
+ * import { SiteConfig } from "@ivpm/plugin";
+ * export class AcmeSiteConfig extends SiteConfig {
+ *   static override name = "acme";
+ *   override getDefaultCacheDir() {
+ *     return "/opt/acme/ivpm-cache"; // "" disables caching
+ *   }
+ *   override getDefaultGitAuthOrder() {
+ *     return ["ssh"];
+ *   }
+ * }
+ * ```
+ */
+export class SiteConfig {
+  /** Short description shown by `ivpm show site-config`. */
+  static description = "";
+
+  /**
+   * Default shared-cache directory; `""` disables caching.
+   *
+   * @example
+   * ```ts
+   * import { SiteConfig } from "@ivpm/plugin";
+   * console.log(new SiteConfig().getDefaultCacheDir());
+   * ```
+   */
+  getDefaultCacheDir(): string {
+    const env = (k: string) => {
+      try {
+        return Deno.env.get(k);
+      } catch {
+        return undefined; // no env permission in a sandbox: fall through to the default
+      }
+    };
+    const xdg = env("XDG_CACHE_HOME");
+    if (xdg) return `${xdg}/ivpm`;
+    if (Deno.build.os === "windows") {
+      const local = env("LOCALAPPDATA");
+      if (local) return `${local}\\ivpm\\cache`;
+    }
+    const home = env("HOME") ?? env("USERPROFILE");
+    return home ? `${home}/.cache/ivpm` : "";
+  }
+
+  /**
+   * Arguments passed to the installer to put ivpm's Python helpers into new venvs.
+   *
+   * @example
+   * ```ts
+   * import { SiteConfig } from "@ivpm/plugin";
+   * new SiteConfig().getIvpmInstallArgs(); // ["ivpm"]
+   * ```
+   */
+  getIvpmInstallArgs(): string[] {
+    return ["ivpm"];
+  }
+
+  /**
+   * Order in which git authentication methods are tried: `gh`, `ssh`, `https`.
+   *
+   * @example
+   * ```ts
+   * import { SiteConfig } from "@ivpm/plugin";
+   * new SiteConfig().getDefaultGitAuthOrder(); // ["gh", "ssh", "https"]
+   * ```
+   */
+  getDefaultGitAuthOrder(): string[] {
+    return ["gh", "ssh", "https"];
+  }
+}
+
+/**
+ * The built-in site configuration (`default`).
+ *
+ * @example
+ * ```ts
+ * import { DefaultSiteConfig } from "@ivpm/plugin";
+ * new DefaultSiteConfig().getDefaultGitAuthOrder();
+ * ```
+ */
+export class DefaultSiteConfig extends SiteConfig {
+  static override name = "default";
+  static override description = "ivpm's defaults: cache in $XDG_CACHE_HOME/ivpm, git auth gh → ssh → https";
+}
+
+/**
+ * The effective settings of a site configuration (what ivpm uses).
+ *
+ * @example
+ * ```ts
+ * import type { SiteSettings } from "@ivpm/plugin";
+ * const s: SiteSettings = { cacheDir: "", installArgs: ["ivpm"], gitAuthOrder: ["ssh"] };
+ * ```
+ */
+export interface SiteSettings {
+  cacheDir: string;
+  installArgs: string[];
+  gitAuthOrder: string[];
+}
+
+/**
+ * Reads a site configuration's settings.
+ *
+ * @example
+ * ```ts
+ * import { DefaultSiteConfig, siteSettings } from "@ivpm/plugin";
+ * const s = await siteSettings(new DefaultSiteConfig());
+ * ```
+ */
+export async function siteSettings(c: SiteConfig): Promise<SiteSettings> {
+  return {
+    cacheDir: String(await c.getDefaultCacheDir()),
+    installArgs: [...(await c.getIvpmInstallArgs())].map(String),
+    gitAuthOrder: [...(await c.getDefaultGitAuthOrder())].map(String),
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Worker that imports a plugin bundle (with no permissions beyond reading ivpm's
+ * own API) and reports what it registers. Runs once per bundle; the result is
+ * cached by the bundle's hash, so later commands never evaluate plugin code
+ * just to show help or order handlers.
+ *
+ * @module
+ */
+
+import { type HandlerClass, PackageHandler } from "../plugin_api/handler.ts";
+import { SiteConfig } from "../plugin_api/site_config.ts";
+import { handlerMeta } from "../handlers/registry.ts";
+import type { PluginMeta } from "./meta.ts";
+
+const scope = self as unknown as {
+  postMessage(m: unknown): void;
+  onmessage: ((e: MessageEvent) => void) | null;
+};
+
+scope.onmessage = async (e: MessageEvent) => {
+  const { url, origin } = e.data as { url: string; origin: string };
+  try {
+    const ns = await import(url) as Record<string, unknown>;
+    const meta: PluginMeta = { handlers: [], siteConfigs: [], sources: [] };
+    for (const [exportName, value] of Object.entries(ns)) {
+      if (typeof value === "function" && value.prototype instanceof PackageHandler) {
+        meta.handlers.push({
+          exportName,
+          meta: handlerMeta(value as HandlerClass, origin),
+          options: (value as HandlerClass).options,
+        });
+      } else if (
+        typeof value === "function" && (value === SiteConfig || value.prototype instanceof SiteConfig)
+      ) {
+        const cls = value as typeof SiteConfig & { name: string };
+        meta.siteConfigs.push({ exportName, name: cls.name, description: cls.description ?? "" });
+      } else if (
+        value && typeof value === "object" && typeof (value as { name?: unknown }).name === "string" &&
+        typeof (value as { fetch?: unknown }).fetch === "function"
+      ) {
+        const src = value as {
+          name: string;
+          description?: string;
+          keys?: Record<string, unknown>;
+          required?: string[];
+        };
+        meta.sources.push({
+          exportName,
+          name: src.name,
+          description: src.description ?? "",
+          keys: structuredClone(src.keys ?? {}),
+          required: src.required ?? [],
+        });
+      }
+    }
+    scope.postMessage({ ok: true, meta });
+  } catch (err) {
+    scope.postMessage({
+      ok: false,
+      message: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    });
+  }
+};

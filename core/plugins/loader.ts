@@ -1,0 +1,192 @@
+/**
+ * Plugin resolution and loading. `resolvePlugin` fetches a spec's module graph
+ * (verifying every file), bundles it, inspects it in a sandbox and produces a
+ * pin; `loadPlugins` turns configured entries into registered handlers, sources
+ * and site configs — from the cache when pinned (offline, verified), resolving
+ * unpinned ones unless frozen.
+ *
+ * @module
+ */
+
+import { dirname } from "node:path";
+import { IvpmError } from "../errors.ts";
+import type { HandlerRegistry } from "../handlers/registry.ts";
+import type { SourceRegistry } from "../sources/registry.ts";
+import { fetchPluginGraph, graphIntegrity, parsePluginSpec } from "./fetch/mod.ts";
+import { bundlePlugin, dataUrl } from "./bundle.ts";
+import { inspectPlugin } from "./inspect.ts";
+import type { PluginMeta } from "./meta.ts";
+import { type PinFile, pinFileFor, type PluginPin, readPins, writePins } from "./pins.ts";
+import { readBundle, readMeta, writeBundle, writeMeta } from "./store.ts";
+import type { PluginEntry } from "./entries.ts";
+import type { SiteConfigRegistry } from "./site_configs.ts";
+import { remoteSource } from "./remote_source.ts";
+
+/** A plugin ready to register. */
+export interface LoadedPlugin {
+  entry: PluginEntry;
+  pin: PluginPin;
+  meta: PluginMeta;
+  /** `data:` URL of the verified bundle (what workers import). */
+  moduleUrl: string;
+}
+
+/** Options of {@link resolvePlugin}. */
+export interface ResolveOptions {
+  /** Verify against this pin (same version and file hashes) instead of resolving the range. */
+  pinned?: PluginPin;
+  env?: { get(k: string): string | undefined };
+  signal?: AbortSignal;
+}
+
+/** Fetches, verifies, bundles and inspects a plugin; returns its pin, code and metadata. */
+export async function resolvePlugin(
+  entry: PluginEntry,
+  opts: ResolveOptions = {},
+): Promise<{ pin: PluginPin; code: string; meta: PluginMeta }> {
+  const spec = parsePluginSpec(entry.spec, dirname(entry.file));
+  const graph = await fetchPluginGraph(spec, {
+    expect: opts.pinned
+      ? {
+        version: opts.pinned.version,
+        hashes: opts.pinned.files,
+        metaSha256: opts.pinned.source.metaSha256 as string | undefined,
+      }
+      : undefined,
+    env: opts.env,
+    signal: opts.signal,
+  });
+  const integrity = graphIntegrity(graph);
+  if (opts.pinned && opts.pinned.integrity !== integrity) {
+    throw new IvpmError(
+      `refusing to run plugin ${entry.spec}: fetched code has integrity ${integrity}, but ${opts.pinned.integrity} is pinned`,
+      {
+        hint:
+          "the plugin's files changed upstream; review and run 'ivpm plugin update' to accept the new code",
+      },
+    );
+  }
+  const bundle = await bundlePlugin({ entry: graph.resolved.entry, files: graph.files });
+  await writeBundle(bundle.code);
+  let meta = readMeta(bundle.sha256);
+  if (!meta) {
+    meta = await inspectPlugin(dataUrl(bundle.code), entry.spec);
+    await writeMeta(bundle.sha256, meta);
+  }
+  if (!meta.handlers.length && !meta.sources.length && !meta.siteConfigs.length) {
+    throw new IvpmError(`plugin ${entry.spec} registers nothing`, {
+      hint: "export classes extending PackageHandler or SiteConfig, or source objects, from its entry module",
+    });
+  }
+  const pin: PluginPin = {
+    resolved: graph.resolved.kind === "jsr"
+      ? `jsr:${graph.resolved.name}@${graph.resolved.version}`
+      : graph.resolved.kind === "npm"
+      ? `npm:${graph.resolved.name}@${graph.resolved.version}`
+      : graph.resolved.entry,
+    kind: graph.resolved.kind,
+    version: graph.resolved.version,
+    entry: graph.resolved.entry,
+    files: graph.hashes,
+    integrity,
+    bundle: bundle.sha256,
+    source: graph.pin,
+    registers: {
+      handlers: meta.handlers.map((h) => h.meta.name),
+      sources: meta.sources.map((s) => s.name),
+      siteConfigs: meta.siteConfigs.map((s) => s.name),
+    },
+  };
+  return { pin, code: bundle.code, meta };
+}
+
+/** Whether unpinned plugins must be refused (`--frozen`, or `CI=true`). */
+export function isFrozen(flag: boolean | undefined, env = Deno.env): boolean {
+  return !!flag || /^(1|true|yes)$/i.test(env.get("CI") ?? "");
+}
+
+/** Loads every entry: pinned ones from the verified cache (re-fetching if evicted), unpinned ones resolved. */
+export async function loadPlugins(
+  entries: PluginEntry[],
+  opts: { frozen: boolean; note?: (m: string) => void; env?: { get(k: string): string | undefined } },
+): Promise<LoadedPlugin[]> {
+  const out: LoadedPlugin[] = [];
+  const pinFiles = new Map<string, PinFile>();
+  const dirty = new Set<string>();
+  for (const entry of entries) {
+    const pinPath = pinFileFor(entry.file);
+    let pins = pinFiles.get(pinPath);
+    if (!pins) {
+      pins = readPins(pinPath);
+      pinFiles.set(pinPath, pins);
+    }
+    const pin = pins.plugins[entry.spec];
+    if (pin) {
+      let code = readBundle(pin.bundle, entry.spec);
+      let meta = code ? readMeta(pin.bundle) : undefined;
+      if (!code) {
+        // Evicted from the cache: re-fetch, verifying every file against the pin.
+        const r = await resolvePlugin(entry, { pinned: pin, env: opts.env });
+        code = r.code;
+        meta = r.meta;
+        if (r.pin.bundle !== pin.bundle) {
+          opts.note?.(`plugin ${entry.spec}: re-bundled with a different bundler output (sources verified)`);
+          pins.plugins[entry.spec] = { ...pin, bundle: r.pin.bundle };
+          dirty.add(pinPath);
+        }
+      }
+      if (!meta) {
+        meta = await inspectPlugin(dataUrl(code), entry.spec);
+        await writeMeta(pin.bundle, meta);
+      }
+      out.push({ entry, pin: pins.plugins[entry.spec], meta, moduleUrl: dataUrl(code) });
+      continue;
+    }
+    if (opts.frozen) {
+      throw new IvpmError(
+        `plugin ${entry.spec} (listed in ${entry.file}) is not pinned; frozen mode refuses to resolve it`,
+        {
+          hint: `run 'ivpm plugin update' locally and commit ${pinPath}`,
+        },
+      );
+    }
+    opts.note?.(`resolving plugin ${entry.spec}`);
+    const r = await resolvePlugin(entry, { env: opts.env });
+    pins.plugins[entry.spec] = r.pin;
+    dirty.add(pinPath);
+    out.push({ entry, pin: r.pin, meta: r.meta, moduleUrl: dataUrl(r.code) });
+  }
+  for (const p of dirty) await writePins(p, pinFiles.get(p)!);
+  return out;
+}
+
+/** Registers what loaded plugins provide. Name clashes are errors naming both origins (site configs excepted). */
+export function registerPlugins(
+  loaded: LoadedPlugin[],
+  registries: { handlers: HandlerRegistry; sources: SourceRegistry; siteConfigs: SiteConfigRegistry },
+): void {
+  for (const p of loaded) {
+    const origin = `${p.entry.spec} (${p.entry.scope})`;
+    for (const h of p.meta.handlers) {
+      registries.handlers.registerMeta(h.meta, {
+        origin,
+        moduleUrl: p.moduleUrl,
+        exportName: h.exportName,
+        grant: p.entry.grant,
+        optionsSchema: h.options,
+      });
+    }
+    for (const s of p.meta.sources) {
+      registries.sources.register(remoteSource(s, { origin, moduleUrl: p.moduleUrl, grant: p.entry.grant }));
+    }
+    for (const c of p.meta.siteConfigs) {
+      registries.siteConfigs.register({
+        name: c.name,
+        description: c.description,
+        origin,
+        moduleUrl: p.moduleUrl,
+        exportName: c.exportName,
+      });
+    }
+  }
+}

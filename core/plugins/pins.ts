@@ -1,0 +1,74 @@
+/**
+ * Plugin pins: a committed, human-readable lock of exactly which plugin code
+ * runs — `ivpm-plugins.lock` next to the project's ivpm.yaml (and `plugins.lock`
+ * next to a user/site config). A separate, machine-written JSON file (like
+ * deno.lock) rather than entries in ivpm.yaml: `plugin add/update` rewrite it
+ * wholesale without touching hand-written YAML and its comments, and reviews
+ * see every hash change as a plain diff.
+ *
+ * @module
+ */
+
+import { basename, dirname, join } from "node:path";
+import { IvpmError } from "../errors.ts";
+import { writeFileAtomic } from "../util/fs.ts";
+
+/** What is pinned for one plugin spec. */
+export interface PluginPin {
+  /** e.g. `jsr:@acme/fusesoc@1.2.3`, the final URL, or the local path. */
+  resolved: string;
+  kind: "jsr" | "url" | "local" | "npm";
+  version?: string;
+  /** URL of the entry module. */
+  entry: string;
+  /** Every source file: URL → `sha256-<hex>`. */
+  files: Record<string, string>;
+  /** Hash over all files (what is verified on re-fetch). */
+  integrity: string;
+  /** Hash of the bundle built from them (verifies the cached bundle). */
+  bundle: string;
+  /** Source-specific facts (JSR registry base, meta hash, …). */
+  source: Record<string, unknown>;
+  /** Names this plugin registers (for review). */
+  registers: { handlers: string[]; sources: string[]; siteConfigs: string[] };
+}
+
+/** The pin file document. */
+export interface PinFile {
+  version: 1;
+  plugins: Record<string, PluginPin>;
+}
+
+/** The pin file belonging to a config file (`ivpm.yaml` → `ivpm-plugins.lock`, `config.yaml` → `plugins.lock`). */
+export function pinFileFor(configFile: string): string {
+  return join(
+    dirname(configFile),
+    basename(configFile) === "ivpm.yaml" ? "ivpm-plugins.lock" : "plugins.lock",
+  );
+}
+
+/** Reads a pin file (missing → empty). */
+export function readPins(path: string): PinFile {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch {
+    return { version: 1, plugins: {} };
+  }
+  try {
+    const doc = JSON.parse(text) as PinFile;
+    if (doc.version !== 1 || typeof doc.plugins !== "object") throw new Error("unknown format");
+    return doc;
+  } catch (e) {
+    throw new IvpmError(`${path} is not a valid plugin pin file (${(e as Error).message})`, {
+      hint: "restore it from version control, or delete it and run 'ivpm plugin update'",
+    });
+  }
+}
+
+/** Writes a pin file atomically, keys sorted so diffs stay small. */
+export async function writePins(path: string, pins: PinFile): Promise<void> {
+  const sorted: PinFile = { version: 1, plugins: {} };
+  for (const k of Object.keys(pins.plugins).sort()) sorted.plugins[k] = pins.plugins[k];
+  await writeFileAtomic(path, JSON.stringify(sorted, null, 2) + "\n");
+}

@@ -1,0 +1,41 @@
+/**
+ * Start-up: read the site, user and project plugin lists, load the pinned
+ * plugins (from the verified cache; nothing is evaluated on the main thread)
+ * and install the registries commands use.
+ *
+ * @module
+ */
+
+import { builtinRegistries, type Registries, setRegistries } from "../registries.ts";
+import { projectPlugins, readConfigFile, siteConfigPath, userConfigPath } from "./entries.ts";
+import { isFrozen, loadPlugins, registerPlugins } from "./loader.ts";
+
+/** Options of {@link initRegistries}. */
+export interface InitOptions {
+  projectDir?: string;
+  frozen?: boolean;
+  note?: (message: string) => void;
+}
+
+/** Loads every configured plugin and makes the result the registries in use. */
+export async function initRegistries(opts: InitOptions = {}): Promise<Registries> {
+  const r = builtinRegistries();
+  const site = readConfigFile(siteConfigPath(), "site");
+  const user = readConfigFile(userConfigPath(), "user");
+  r.siteConfigChoice = {
+    site: site.siteConfig,
+    user: user.siteConfig,
+    files: [site, user].filter((f) => f.exists).map((f) => f.path),
+  };
+  const entries = [
+    ...site.plugins,
+    ...user.plugins,
+    ...(opts.projectDir ? projectPlugins(opts.projectDir) : []),
+  ];
+  if (entries.length) {
+    r.plugins = await loadPlugins(entries, { frozen: isFrozen(opts.frozen), note: opts.note });
+    registerPlugins(r.plugins, r);
+  }
+  setRegistries(r);
+  return r;
+}
