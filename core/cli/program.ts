@@ -142,17 +142,21 @@ export function buildProgram(
     .argument("<spec>", "plugin spec")
     .option("--user", "add to the user config (~/.config/ivpm/config.yaml)")
     .option("--site", "add to the site config (/etc/ivpm/config.yaml)")
-    .action(notYet("plugin add"));
-  plugin.command("remove").description("remove a plugin").argument("<name>").action(notYet("plugin remove"));
-  plugin.command("list").description("list plugins").option("--json", "print JSON").action(
-    notYet("plugin list"),
-  );
-  plugin.command("update").description("update plugins within their ranges").argument("[name]").action(
-    notYet("plugin update"),
-  );
-  plugin.command("check").description("re-fetch plugins and compare with the pins (for CI)").action(
-    notYet("plugin check"),
-  );
+    .option("-p, --project-dir <dir>", "project directory (default: current)")
+    .action((spec, o) => cmd.pluginAdd(spec, o));
+  plugin.command("remove").description("remove a plugin").argument("<name>", "spec or package name")
+    .option("--user", "from the user config").option("--site", "from the site config")
+    .option("-p, --project-dir <dir>", "project directory (default: current)")
+    .action((n, o) => cmd.pluginRemove(n, o));
+  plugin.command("list").description("list plugins").option("--json", "print JSON")
+    .option("-p, --project-dir <dir>", "project directory (default: current)")
+    .action((o) => cmd.pluginList(o));
+  plugin.command("update").description("update plugin pins within their version ranges").argument("[name]")
+    .option("-p, --project-dir <dir>", "project directory (default: current)")
+    .action((n, o) => cmd.pluginUpdate(n, o));
+  plugin.command("check").description("re-fetch plugins and compare with the pins (for CI)")
+    .option("-p, --project-dir <dir>", "project directory (default: current)")
+    .action((o) => cmd.pluginCheck(o));
 
   sub("share", "print the path of ivpm's shared data directory")
     .argument("[path...]", "path components to append")
@@ -177,11 +181,12 @@ export function buildProgram(
     .option("-o, --output <file>", "write to a file")
     .action((n, o) => cmd.showDeps(n, o));
   show.command("plugin").description("show what a plugin registers").argument("<name>")
-    .option("--json", "print JSON").action(notYet("show plugin"));
+    .option("--json", "print JSON").option("-p, --project-dir <dir>", "project directory")
+    .action((n, o) => cmd.showPlugin(n, o));
   show.command("site-config").description("show site configurations and effective settings").argument(
     "[name]",
   )
-    .option("--json", "print JSON").action(notYet("show site-config"));
+    .option("--json", "print JSON").action((n, o) => cmd.showSiteConfig(n, o));
 
   sub("snapshot", "copy the project and every dependency at the locked revisions into a directory")
     .argument("<dir>", "snapshot directory")

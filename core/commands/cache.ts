@@ -4,14 +4,15 @@
  * @module
  */
 
-import { defaultSiteCacheDir, resolveCacheDir } from "../cache/dir.ts";
+import { resolveCacheDir } from "../cache/dir.ts";
+import { activeSiteSettings } from "./show_site_config.ts";
 import { cacheInfo as readCacheInfo, cleanCache, formatSize, initCache } from "../cache/maintenance.ts";
 import { IvpmError } from "../errors.ts";
 import { err, out } from "../ui/log.ts";
 
-function cacheDirOf(flag?: string): string {
+async function cacheDirOf(flag?: string): Promise<string> {
   // Unlike the original, info/clean use the same default cache as update does.
-  const dir = resolveCacheDir({ flag, siteDefault: defaultSiteCacheDir() });
+  const dir = resolveCacheDir({ flag, siteDefault: (await activeSiteSettings()).settings.cacheDir });
   if (!dir) {
     throw new IvpmError("caching is disabled (IVPM_CACHE is empty)", {
       hint: "pass --cache-dir <dir> or set IVPM_CACHE",
@@ -30,7 +31,7 @@ export async function cacheInit(dir: string, o: { shared?: boolean; force?: bool
 
 /** `ivpm cache info`. */
 export async function cacheInfo(o: { cacheDir?: string; verbose?: boolean; json?: boolean }): Promise<void> {
-  const info = await readCacheInfo(cacheDirOf(o.cacheDir));
+  const info = await readCacheInfo(await cacheDirOf(o.cacheDir));
   if (o.json) return out(JSON.stringify(info, null, 2));
   out(`Cache directory: ${info.dir}`);
   out(`Total size: ${formatSize(info.totalBytes)}`);
@@ -49,7 +50,7 @@ export async function cacheClean(
   o: { cacheDir?: string; days?: number; dryRun?: boolean; json?: boolean },
 ): Promise<void> {
   const days = o.days ?? 7;
-  const r = await cleanCache(cacheDirOf(o.cacheDir), { olderThanDays: days, dryRun: o.dryRun });
+  const r = await cleanCache(await cacheDirOf(o.cacheDir), { olderThanDays: days, dryRun: o.dryRun });
   if (o.json) return out(JSON.stringify(r, null, 2));
   for (const e of r.removed) err(`note: ${o.dryRun ? "would remove" : "removed"} cached ${e.name}/${e.key}`);
   for (const e of r.keptInUse) err(`note: kept ${e.name}/${e.key} (linked from a project)`);

@@ -6,7 +6,8 @@
  */
 
 import { basename, resolve } from "node:path";
-import { defaultSiteCacheDir, resolveCacheDir } from "../cache/dir.ts";
+import { resolveCacheDir } from "../cache/dir.ts";
+import { activeSiteSettings } from "./show_site_config.ts";
 import { parseDefinitions } from "../config/vars.ts";
 import { IvpmError } from "../errors.ts";
 import { effectiveGitUrl, git } from "../git/mod.ts";
@@ -65,6 +66,7 @@ export async function clone(src: string, dir: string | undefined, o: CloneFlags)
   }
   const started = performance.now();
   const reporter = transcriptReporter();
+  const cacheDir = resolveCacheDir({ siteDefault: (await activeSiteSettings()).settings.cacheDir });
   const result = await withInterrupt((signal) =>
     runUpdate({
       projectDir: target,
@@ -72,7 +74,7 @@ export async function clone(src: string, dir: string | undefined, o: CloneFlags)
       definitions,
       jobs: o.jobs || undefined,
       anonymousGit: o.anonymous,
-      cacheDir: resolveCacheDir({ siteDefault: defaultSiteCacheDir() }),
+      cacheDir,
       signal,
       reporter,
     })

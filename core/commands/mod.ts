@@ -14,3 +14,5 @@ export { clone } from "./clone.ts";
 export { status } from "./status.ts";
 export { cacheClean, cacheInfo, cacheInit } from "./cache.ts";
 export { destroy } from "./destroy.ts";
+export { pluginAdd, pluginCheck, pluginList, pluginRemove, pluginUpdate, showPlugin } from "./plugin.ts";
+export { showSiteConfig } from "./show_site_config.ts";

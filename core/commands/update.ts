@@ -5,7 +5,8 @@
  */
 
 import { resolve } from "node:path";
-import { defaultSiteCacheDir, resolveCacheDir } from "../cache/dir.ts";
+import { resolveCacheDir } from "../cache/dir.ts";
+import { activeSiteSettings } from "./show_site_config.ts";
 import { parseDefinitions } from "../config/vars.ts";
 import { IvpmError } from "../errors.ts";
 import { colors, err, out, settings } from "../ui/log.ts";
@@ -101,6 +102,7 @@ export function printSummary(
 export async function update(o: UpdateFlags): Promise<void> {
   const started = performance.now();
   const reporter = o.json ? jsonReporter() : transcriptReporter();
+  const cacheDir = resolveCacheDir({ siteDefault: (await activeSiteSettings()).settings.cacheDir });
   const result = await withInterrupt((signal) =>
     runUpdate({
       projectDir: resolve(o.projectDir ?? Deno.cwd()),
@@ -112,7 +114,7 @@ export async function update(o: UpdateFlags): Promise<void> {
       force: o.force,
       prune: o.prune,
       lockFile: o.lockFile,
-      cacheDir: resolveCacheDir({ siteDefault: defaultSiteCacheDir() }),
+      cacheDir,
       signal,
       reporter,
       handlerArgs: handlerArgsFor("update", o as Record<string, unknown>),

@@ -5,7 +5,11 @@
  */
 
 /**
- * A progress event from a handler task, shown by the progress display.
+ * A progress event from a handler task, shown by the progress display. Handlers
+ * do not build these: {@link TaskHandle} and {@link runTask} emit them.
+ *
+ * Every task emits one `task-start`, any number of `task-progress`, then exactly
+ * one of `task-end` or `task-error`.
  *
  * @example
  * ```ts
@@ -14,15 +18,25 @@
  * ```
  */
 export interface HandlerEvent {
+  /** What happened to the task. */
   type: "task-start" | "task-progress" | "task-end" | "task-error";
+  /** The task's id, chosen by the handler (unique among its open tasks). */
   taskId: string;
+  /** Name of the handler that emitted it (set by ivpm). */
   handler: string;
+  /** Display name of the task (on `task-start`). */
   taskName?: string;
+  /** Progress text (`task-progress`) or the error message (`task-error`). */
   message?: string;
+  /** Current step (`task-progress`), shown as `step/total`. */
   step?: number;
+  /** Number of steps (`task-progress`). */
   total?: number;
+  /** The enclosing task of a nested task. */
   parentTaskId?: string;
+  /** How long the task ran (`task-end`, `task-error`). */
   durationMs?: number;
+  /** The package a leaf callback's task belongs to (set by ivpm in leaf workers). */
   packageName?: string;
 }
 
@@ -44,7 +58,15 @@ export class TaskHandle {
   #ended = false;
 
   /**
-   * Starts a task (emits `task-start`).
+   * Starts a task (emits `task-start`). Handlers normally get one from their
+   * `this.taskContext()` or from {@link TaskHandle.taskContext} instead.
+   *
+   * @param emit Where events go; `undefined` makes every call a no-op.
+   * @param handler Name of the handler the task belongs to.
+   * @param taskId Id of the task.
+   * @param taskName Display name of the task.
+   * @param parentTaskId Id of the enclosing task, for a nested task.
+   * @param packageName Package the task belongs to, if any.
    *
    * @example
    * ```ts
@@ -159,7 +181,8 @@ export class TaskHandle {
 }
 
 /**
- * Runs `fn` as a task: `task-start`, then `task-end`, or `task-error` and re-throw.
+ * Runs `fn` as a task nested under `parent`: `task-start`, then `task-end`, or
+ * `task-error` and re-throw. Returns what `fn` returns.
  *
  * @example
  * ```ts

@@ -14,6 +14,9 @@ import type { HandlerPhaseName } from "./phase.ts";
 /**
  * Thrown from a leaf callback to abort the whole update with this message. Any
  * other error in a leaf callback is reported as a warning and the update goes on.
+ * (Root callbacks need no special error: anything they throw aborts the update.)
+ * It is recognised by its `name`, so a copy of this class from another module
+ * instance works too.
  *
  * @example
  * ```ts
@@ -28,6 +31,11 @@ import type { HandlerPhaseName } from "./phase.ts";
  */
 export class HandlerFatalError extends Error {
   /**
+   * Creates the error.
+   *
+   * @param message One line naming the package and the problem; shown to the user as is.
+   * @param options `cause`: the underlying error, if any.
+   *
    * @example
    * ```ts
    * import { HandlerFatalError } from "@ivpm/plugin";
@@ -54,7 +62,9 @@ export interface CliOption {
   command: string;
   /** Commander-style flags, e.g. `--py-uv` or `--jobs <n>`. */
   flags: string;
+  /** Help text; ivpm appends `[<handler name>]`. */
   description: string;
+  /** Default value of the option. */
   default?: string | boolean;
 }
 
@@ -70,6 +80,21 @@ export interface CliOption {
  * ```
  */
 export interface OptionTarget {
+  /**
+   * Adds one option (commander-style `flags`). A flag that the command already has
+   * is ignored with a warning. Returns the target (its type is not part of the API).
+   *
+   * @example
+   * ```ts
+   * import { type OptionTarget, PackageHandler } from "@ivpm/plugin";
+   * class Gen extends PackageHandler {
+   *   static override name = "gen";
+   *   static override addOptions(commands: Record<string, OptionTarget>) {
+   *     commands.update?.option("--gen-out <dir>", "where to write generated files", "generated");
+   *   }
+   * }
+   * ```
+   */
   option(flags: string, description: string, defaultValue?: string | boolean): unknown;
 }
 
@@ -77,12 +102,22 @@ export interface OptionTarget {
  * Base class of every handler. Handlers declare static metadata (name, phase,
  * ordering constraints, conditions, options) and override the callbacks they need.
  *
+ * Always set `static override name = "my-handler"` explicitly: without it the
+ * handler is named after its class, and bundlers rename classes. Names are
+ * letters, digits, `.`, `_` and `-`, unique among installed handlers.
+ *
  * Leaf callbacks run in Web Workers, several at once; each worker has its own
  * instance, so state kept on `this` in a leaf callback is NOT seen by the root
  * pass. Hand results over with {@link PackageHandler.collect}: the root instance
  * receives every record, exactly once, in package resolution order, as
  * `info.records` (and `this.records`). Leaf callbacks may also set `pkg.pkgType`
  * and add to `pkg.typeData`; the root pass sees those changes.
+ *
+ * Every other callback (`onRootPreLoad`, `onRootPostLoad`, `getLockEntries`,
+ * `getStateEntries`, `onDestroy`, `build`) runs on one root-side instance per
+ * run, one call at a time: in the ivpm process for built-ins, in the plugin's own
+ * sandboxed worker for third-party handlers (so their arguments and results are
+ * plain data as well). See `docs/writing-plugins.md` and `docs/handlers.md`.
  *
  * @example
  * ```ts
@@ -114,26 +149,35 @@ export interface OptionTarget {
 export abstract class PackageHandler {
   /** Human-readable description (shown by `ivpm show handler`). */
   static description = "";
-  /** Root-phase phase: a {@link HandlerPhase} value (or a legacy integer). Default `integrate`. */
+  /** Phase of the root callback: a `HandlerPhase` value (or a legacy integer). Default `integrate`. */
   static phase: HandlerPhaseName | number = "integrate";
-  /** Handler names or `phase:<name>` this handler must run after. */
+  /** Handler names or `phase:<name>` this handler's root callback runs after (unknown names warn). */
   static runAfter: readonly string[] = [];
-  /** Handler names or `phase:<name>` this handler must run before. */
+  /** Handler names or `phase:<name>` this handler's root callback runs before (unknown names warn). */
   static runBefore: readonly string[] = [];
-  /** Leaf conditions: `null` = every package, `[]` = no leaf dispatch. */
+  /** Leaf conditions, checked per package before each leaf callback: `null` = every package, `[]` = none. */
   static leafWhen: readonly Condition[] | null = null;
-  /** Root conditions: `null` = always, `[]` = never. */
+  /** Root conditions, checked on all packages before `onRootPostLoad`: `null` = always, `[]` = never. */
   static rootWhen: readonly Condition[] | null = null;
-  /** Schema of this handler's `package.with.<name>` block (unknown keys are errors). */
+  /** Schema of this handler's `package.with.<name>` block (unknown keys are errors); unset = not validated. */
   static options?: ObjectSchema;
-  /** CLI options this handler adds (declarative form of {@link PackageHandler.addOptions}). */
+  /**
+   * CLI options this handler adds (declarative form of {@link PackageHandler.addOptions}).
+   * Plugins should use this: it is plain metadata ivpm can cache, so it works even when the
+   * plugin's code is not loaded in the ivpm process.
+   */
   static cliOptions: readonly CliOption[] = [];
-  /** Extra permissions a built-in handler's leaf workers need beyond read access (ignored for plugins). */
+  /**
+   * Extra permissions a built-in handler's leaf code needs beyond read access. Ignored for
+   * plugins: what their leaf code may do is granted by the user, never requested by the code.
+   */
   static permissions?: { run?: boolean | string[]; write?: boolean | string[]; net?: boolean; env?: boolean };
 
   /**
    * Adds CLI options to sub-commands (`commands.update`, `commands.clone`, …).
-   * Called on the class, without running any callback.
+   * Called on the class, without running any callback, and only where the class is
+   * loaded in the ivpm process; a plugin registered from cached metadata gets only its
+   * {@link PackageHandler.cliOptions}, so plugins should prefer those.
    *
    * @example
    * ```ts
@@ -152,7 +196,20 @@ export abstract class PackageHandler {
   records: { package: string; record: unknown }[] = [];
   #collected: unknown[] = [];
 
-  /** The handler's name (its class's static `name`). */
+  /**
+   * The handler's name (its class's static `name`), e.g. for messages.
+   *
+   * @example
+   * ```ts
+   * import { PackageHandler, type RootInfo } from "@ivpm/plugin";
+   * class H extends PackageHandler {
+   *   static override name = "h";
+   *   override onRootPostLoad(info: RootInfo) {
+   *     console.log(`${this.handlerName}: ${info.packages.length} packages`);
+   *   }
+   * }
+   * ```
+   */
   get handlerName(): string {
     return (this.constructor as { name: string }).name;
   }
@@ -175,7 +232,7 @@ export abstract class PackageHandler {
     this.#collected.push(record);
   }
 
-  /** Takes the records collected since the last call (used by the engine). */
+  /** Takes the records collected since the last call. Used by the engine; handlers do not call it. */
   drainCollected(): unknown[] {
     const out = this.#collected;
     this.#collected = [];
@@ -183,7 +240,8 @@ export abstract class PackageHandler {
   }
 
   /**
-   * Clears per-run state; called by the default `onRootPreLoad`.
+   * Clears per-run state; called by the default `onRootPreLoad` (leaf workers start
+   * with fresh instances and never call it).
    *
    * @example
    * ```ts
@@ -200,7 +258,8 @@ export abstract class PackageHandler {
   reset(): void {}
 
   /**
-   * Called before a package is fetched (rarely needed).
+   * Called in a leaf worker before a package is fetched (or found up to date);
+   * the package directory may not exist yet. Rarely needed.
    *
    * @example
    * ```ts
@@ -216,7 +275,9 @@ export abstract class PackageHandler {
   onLeafPreLoad(_pkg: PackageView, _info: LeafInfo): void | Promise<void> {}
 
   /**
-   * Called in a worker once a package is on disk.
+   * Called in a leaf worker once a package is on disk (fetched, or already up to
+   * date), while other packages are still being fetched. Several run at once, each
+   * worker with its own instance: hand results to the root pass with {@link PackageHandler.collect}.
    *
    * @example
    * ```ts
@@ -233,7 +294,10 @@ export abstract class PackageHandler {
   onLeafPostLoad(_pkg: PackageView, _info: LeafInfo): void | Promise<void> {}
 
   /**
-   * Called before any package is fetched. The default calls {@link PackageHandler.reset}.
+   * Called on the root-side instance before any package is fetched, for every handler
+   * (`rootWhen` is not evaluated yet; `info.packages` and `info.records` are empty,
+   * `info.state` is set). The default calls {@link PackageHandler.reset}. Throwing
+   * aborts the update.
    *
    * @example
    * ```ts
@@ -251,7 +315,10 @@ export abstract class PackageHandler {
   }
 
   /**
-   * Called after every package is fetched, in DAG order; builds the project views.
+   * Called on the root-side instance once every package has landed, if `rootWhen` holds on
+   * all packages, in the handlers' resolved order (phases, then `runAfter`/`runBefore`,
+   * then name). The place for heavy work (venvs, generated files). Throwing aborts the
+   * update before the lock file is written.
    *
    * @example
    * ```ts
@@ -267,7 +334,9 @@ export abstract class PackageHandler {
   onRootPostLoad(_info: RootInfo): void | Promise<void> {}
 
   /**
-   * Removes what this handler created (`ivpm destroy`); honour `info.dryRun`. Returns the removed paths.
+   * Removes what this handler created (`ivpm destroy`), for every handler in reverse
+   * order; honour `info.dryRun` (report, change nothing). Returns the paths removed
+   * (or that would be), or `undefined`.
    *
    * @example
    * ```ts
@@ -287,7 +356,9 @@ export abstract class PackageHandler {
   }
 
   /**
-   * Extra top-level keys for the lock file (called after `onRootPostLoad`).
+   * Extra top-level keys for the lock file, asked of every handler after the root pass.
+   * A key of ivpm's own (`packages`, `generated`, `sha256`, …) or of another handler is
+   * an error that fails the update.
    *
    * @example
    * ```ts
@@ -305,7 +376,9 @@ export abstract class PackageHandler {
   }
 
   /**
-   * State to persist in `packages/ivpm.json`; offered back next run as `info.state`.
+   * State to persist in `packages/ivpm.json` (plain JSON), asked of every handler after the
+   * root pass; offered back as `info.state` to the next update and to `onDestroy`.
+   * Returning `undefined` drops the previous state.
    *
    * @example
    * ```ts
@@ -323,7 +396,7 @@ export abstract class PackageHandler {
   }
 
   /**
-   * Build step for `ivpm build`.
+   * Build step for `ivpm build` (the command arrives in a later release).
    *
    * @example
    * ```ts
@@ -339,7 +412,9 @@ export abstract class PackageHandler {
   build(_info: BuildInfo): void | Promise<void> {}
 
   /**
-   * Opens a progress task (a no-op without a display). End it with `end()`, or use `runTask`.
+   * Opens a progress task (a no-op without a display). End it with `end()` or `fail()`;
+   * open nested tasks with `task.taskContext()` or, better, `runTask(task, …)`, which
+   * ends them for you (also on error).
    *
    * @example
    * ```ts
@@ -372,16 +447,27 @@ export abstract class PackageHandler {
  * ```
  */
 export type HandlerClass = (new () => PackageHandler) & {
+  /** The handler's name (set `static override name` explicitly). */
   readonly name: string;
+  /** See {@link PackageHandler.description}. */
   description: string;
+  /** See {@link PackageHandler.phase}. */
   phase: HandlerPhaseName | number;
+  /** See {@link PackageHandler.runAfter}. */
   runAfter: readonly string[];
+  /** See {@link PackageHandler.runBefore}. */
   runBefore: readonly string[];
+  /** See {@link PackageHandler.leafWhen}. */
   leafWhen: readonly Condition[] | null;
+  /** See {@link PackageHandler.rootWhen}. */
   rootWhen: readonly Condition[] | null;
+  /** See {@link PackageHandler.options}. */
   options?: ObjectSchema;
+  /** See {@link PackageHandler.cliOptions}. */
   cliOptions: readonly CliOption[];
+  /** See {@link PackageHandler.permissions}. */
   permissions?: PackageHandlerPermissions;
+  /** See {@link PackageHandler.addOptions}. */
   addOptions(commands: Record<string, OptionTarget>): void;
 };
 
@@ -395,8 +481,12 @@ export type HandlerClass = (new () => PackageHandler) & {
  * ```
  */
 export type PackageHandlerPermissions = {
+  /** Programs it runs (`true` = any). */
   run?: boolean | string[];
+  /** Paths it writes (`true` = any). */
   write?: boolean | string[];
+  /** Network access. */
   net?: boolean;
+  /** Environment variables. */
   env?: boolean;
 };

@@ -34,9 +34,7 @@ export interface LeafInfo {
   args: Record<string, unknown>;
   /**
    * Where task events go. Pass the info to `this.taskContext()` rather than calling it
-   * directly. Root callbacks get it only when something displays progress; in leaf
-   * workers it is always set (events are forwarded, tagged with the package name).
-   * Task calls are no-ops when it is absent.
+   * directly. It may be absent (nothing displays progress); task calls are then no-ops.
    */
   emit?: (event: HandlerEvent) => void;
 }

@@ -31,13 +31,16 @@ export {
   type PackageHandlerPermissions,
 } from "./handler.ts";
 export {
+  type AnySchema,
   type ArraySchema,
   type BooleanSchema,
   type IntegerSchema,
   type MapSchema,
   type ObjectSchema,
   s,
+  type ScalarSchema,
   type Schema,
   type StringSchema,
   type UnionSchema,
 } from "../config/schema.ts";
+export { DefaultSiteConfig, SiteConfig, type SiteSettings, siteSettings } from "./site_config.ts";

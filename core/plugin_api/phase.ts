@@ -18,10 +18,15 @@
  * ```
  */
 export const HandlerPhase = {
+  /** First: set-up the others rely on (the original's direnv, phase 0). */
   PREPARE: "prepare",
+  /** Tool environments (the original's environment modules, phase 1–2). */
   ENVIRONMENT: "environment",
+  /** Installing into the project (the original's Python venv, phase 3–5). */
   INSTALL: "install",
+  /** The default: wiring packages into tools and IDEs (agents, node; phase 6–9). */
   INTEGRATE: "integrate",
+  /** Last: work that needs everything else done (the original's fusesoc, phase ≥ 10). */
   FINALIZE: "finalize",
 } as const;
 

@@ -90,7 +90,9 @@ export class SiteConfig {
  * ```
  */
 export class DefaultSiteConfig extends SiteConfig {
+  /** The built-in configuration's name. */
   static override name = "default";
+  /** What it sets. */
   static override description = "ivpm's defaults: cache in $XDG_CACHE_HOME/ivpm, git auth gh → ssh → https";
 }
 
@@ -104,8 +106,11 @@ export class DefaultSiteConfig extends SiteConfig {
  * ```
  */
 export interface SiteSettings {
+  /** Shared-cache directory; `""` = no cache. */
   cacheDir: string;
+  /** Installer arguments that put ivpm's Python helpers into new venvs. */
   installArgs: string[];
+  /** Git authentication methods, in the order tried (`gh`, `ssh`, `https`). */
   gitAuthOrder: string[];
 }
 

@@ -20,7 +20,9 @@
  * esbuild through `ESBUILD_BINARY_PATH`. `deno compile` embeds the right
  * `@esbuild/<os>-<arch>` package for each `--target` by itself; the compile task
  * needs `--allow-run` (or `-A`) and must not use `--bundle` (which would drop the
- * executable); `--self-extracting` is not needed.
+ * executable); `--self-extracting` is not needed. (A real binary cannot be run
+ * here: the copy path is tested under `deno run`; should it fail in a release
+ * build, `--self-extracting` is the fallback.)
  *
  * esbuild reads nothing from disk or network for plugin code: every module comes
  * from {@linkcode BundleInput.files} through the plugin below, and anything else
@@ -56,7 +58,8 @@ const PLUGIN_API = "@ivpm/plugin";
 /** Esbuild namespace of modules served from {@linkcode BundleInput.files}. */
 const NAMESPACE = "ivpm-plugin";
 
-type EsbuildApi = typeof Esbuild;
+/** esbuild's JavaScript API, as `import("esbuild")` gives it. */
+export type EsbuildApi = typeof Esbuild;
 
 /**
  * Bundles `input` into one ES module. The same input always gives the same bytes.
@@ -138,7 +141,7 @@ function memoryPlugin(files: Map<string, string>, problems: IvpmError[]): Esbuil
       build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
         const loader = loaderFor(args.path);
         if (loader === undefined) {
-          const problem = new IvpmError(`Plugin file ${args.path} is not a module esbuild can bundle`, {
+          const problem = new IvpmError(`Plugin file ${args.path} has a file type a plugin cannot use`, {
             hint: `plugin modules end in ${Object.keys(LOADERS).join(", ")}`,
           });
           problems.push(problem);

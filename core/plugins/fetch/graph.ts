@@ -68,6 +68,7 @@ export async function walkGraph(entry: string, source: GraphSource, opts: WalkOp
       for (const [k, { bytes, url }] of results.entries()) {
         if (finalUrls.has(url)) continue; // two URLs redirected to the same file
         finalUrls.add(url);
+        if (!seen.has(url)) seen.set(url, seen.get(wave[k])); // so an import of the final URL is not refetched
         const hash = sha256Integrity(bytes);
         checkExpected(url, hash, opts);
         const text = decodeText(bytes, url, opts.plugin, seen.get(wave[k]));

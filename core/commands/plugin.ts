@@ -1,0 +1,235 @@
+/**
+ * `ivpm plugin add|remove|list|update|check` and `ivpm show plugin`.
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { IvpmError } from "../errors.ts";
+import type { PluginGrant } from "../handlers/registry.ts";
+import {
+  type PluginEntry,
+  type PluginScope,
+  projectPlugins,
+  readConfigFile,
+  siteConfigPath,
+  userConfigPath,
+} from "../plugins/entries.ts";
+import { addPluginEntry, removePluginEntry } from "../plugins/config_edit.ts";
+import { isFrozen, resolvePlugin } from "../plugins/loader.ts";
+import { pinFileFor, type PluginPin, readPins, writePins } from "../plugins/pins.ts";
+import { readBundle } from "../plugins/store.ts";
+import { registries } from "../registries.ts";
+import { closestMatch } from "../util/suggest.ts";
+import { colors, err, out } from "../ui/log.ts";
+
+/** Where a plugin command acts. */
+interface Target {
+  scope: PluginScope;
+  file: string;
+}
+
+function target(o: { user?: boolean; site?: boolean; projectDir?: string }): Target {
+  if (o.user && o.site) throw new IvpmError("give either --user or --site, not both");
+  if (o.user) return { scope: "user", file: userConfigPath() };
+  if (o.site) return { scope: "site", file: siteConfigPath() };
+  return { scope: "project", file: join(resolve(o.projectDir ?? Deno.cwd()), "ivpm.yaml") };
+}
+
+function allEntries(projectDir: string): PluginEntry[] {
+  return [
+    ...readConfigFile(siteConfigPath(), "site").plugins,
+    ...readConfigFile(userConfigPath(), "user").plugins,
+    ...projectPlugins(projectDir),
+  ];
+}
+
+/** `jsr:@acme/fusesoc@^1/sub` → `@acme/fusesoc`; URL → file name; used to match `remove NAME`. */
+export function pluginShortName(spec: string): string {
+  const m = /^(?:jsr|npm):(@[^/@]+\/[^/@]+|[^/@]+)/.exec(spec);
+  if (m) return m[1];
+  return spec.replace(/[?#].*$/, "").split("/").filter(Boolean).pop() ?? spec;
+}
+
+function matches(spec: string, name: string): boolean {
+  const short = pluginShortName(spec);
+  return spec === name || short === name || short.split("/").pop() === name;
+}
+
+function describeGrant(g: PluginGrant): string {
+  const parts = ["read: project, packages/, cache" + (g.read?.length ? `, ${g.read.join(", ")}` : "")];
+  parts.push(`write: ${g.write?.length ? g.write.join(", ") : "none"} (root callbacks: packages/)`);
+  for (const k of ["run", "net", "env"] as const) {
+    parts.push(`${k}: ${g[k]?.length ? g[k]!.join(", ") : "none"}`);
+  }
+  return parts.join("; ");
+}
+
+function printRegisters(pin: PluginPin): void {
+  const r = pin.registers;
+  out(`  registers: ${
+    [
+      r.handlers.length ? `handlers ${r.handlers.join(", ")}` : "",
+      r.sources.length ? `sources ${r.sources.join(", ")}` : "",
+      r.siteConfigs.length ? `site configs ${r.siteConfigs.join(", ")}` : "",
+    ].filter(Boolean).join("; ")
+  }`);
+}
+
+/** Flags of `ivpm plugin add`. */
+export interface PluginAddFlags {
+  user?: boolean;
+  site?: boolean;
+  projectDir?: string;
+  allowRead?: string[];
+  allowWrite?: string[];
+  allowRun?: string[];
+  allowNet?: string[];
+  allowEnv?: string[];
+}
+
+/** `ivpm plugin add SPEC`. */
+export async function pluginAdd(spec: string, o: PluginAddFlags): Promise<void> {
+  if (isFrozen(false)) {
+    throw new IvpmError("frozen mode (CI=true) does not add plugins", {
+      hint: "add plugins locally and commit the pins",
+    });
+  }
+  const t = target(o);
+  const base = resolve(t.file, "..");
+  const grant: PluginGrant = {
+    read: o.allowRead?.map((p) => resolve(base, p)),
+    write: o.allowWrite?.map((p) => resolve(base, p)),
+    run: o.allowRun,
+    net: o.allowNet,
+    env: o.allowEnv,
+  };
+  const entry: PluginEntry = { spec, grant, options: {}, scope: t.scope, file: t.file };
+  const r = await resolvePlugin(entry);
+  // Name clashes with what is already registered are errors naming both origins.
+  const reg = registries();
+  for (const h of r.pin.registers.handlers) {
+    const prev = reg.handlers.get(h);
+    if (prev) throw new IvpmError(`handler '${h}' of ${spec} clashes with '${h}' from ${prev.origin}`);
+  }
+  for (const s of r.pin.registers.sources) {
+    const prev = reg.sources.get(s);
+    if (prev) throw new IvpmError(`source type '${s}' of ${spec} clashes with '${s}' from ${prev.origin}`);
+  }
+  await addPluginEntry(t.file, spec, {
+    read: o.allowRead,
+    write: o.allowWrite,
+    run: o.allowRun,
+    net: o.allowNet,
+    env: o.allowEnv,
+  });
+  const pinPath = pinFileFor(t.file);
+  const pins = readPins(pinPath);
+  pins.plugins[spec] = r.pin;
+  await writePins(pinPath, pins);
+  out(`Added ${spec} (${r.pin.resolved}) to ${t.file}`);
+  printRegisters(r.pin);
+  out(`  permissions: ${describeGrant(grant)}`);
+  out(`  pinned in ${pinPath} (integrity ${r.pin.integrity})`);
+}
+
+/** `ivpm plugin remove NAME`. */
+export async function pluginRemove(name: string, o: { user?: boolean; site?: boolean; projectDir?: string }) {
+  const t = target(o);
+  const removed = await removePluginEntry(t.file, (s) => matches(s, name));
+  if (!removed) {
+    const known = allEntries(resolve(o.projectDir ?? Deno.cwd())).filter((e) => e.scope === t.scope).map((
+      e,
+    ) => e.spec);
+    const m = closestMatch(name, known.map(pluginShortName));
+    throw new IvpmError(`no plugin '${name}' in ${t.file}${m ? `; did you mean '${m}'?` : ""}`, {
+      hint: known.length ? `listed: ${known.join(", ")}` : "ivpm plugin list shows every configured plugin",
+    });
+  }
+  const pinPath = pinFileFor(t.file);
+  const pins = readPins(pinPath);
+  delete pins.plugins[removed];
+  await writePins(pinPath, pins);
+  out(`Removed ${removed} from ${t.file}`);
+}
+
+/** `ivpm plugin list`. */
+export function pluginList(o: { json?: boolean; projectDir?: string }): void {
+  const rows = allEntries(resolve(o.projectDir ?? Deno.cwd())).map((e) => {
+    const pin = readPins(pinFileFor(e.file)).plugins[e.spec];
+    return {
+      spec: e.spec,
+      scope: e.scope,
+      file: e.file,
+      pinned: pin?.resolved ?? null,
+      registers: pin?.registers ?? null,
+    };
+  });
+  if (o.json) return out(JSON.stringify(rows, null, 2));
+  if (!rows.length) return out("No plugins configured");
+  for (const r of rows) {
+    out(`${r.spec.padEnd(40)} ${r.scope.padEnd(8)} ${r.pinned ?? colors.yellow("(not pinned)")}`);
+  }
+}
+
+/** `ivpm plugin update [NAME]`: re-resolve within the ranges and move the pins. */
+export async function pluginUpdate(name: string | undefined, o: { projectDir?: string }): Promise<void> {
+  if (isFrozen(false)) throw new IvpmError("frozen mode (CI=true) does not update plugin pins");
+  const entries = allEntries(resolve(o.projectDir ?? Deno.cwd())).filter((e) =>
+    !name || matches(e.spec, name)
+  );
+  if (name && !entries.length) throw new IvpmError(`no configured plugin matches '${name}'`);
+  for (const e of entries) {
+    const pinPath = pinFileFor(e.file);
+    const pins = readPins(pinPath);
+    const before = pins.plugins[e.spec];
+    const r = await resolvePlugin(e);
+    pins.plugins[e.spec] = r.pin;
+    await writePins(pinPath, pins);
+    if (!before) out(`${e.spec}: pinned ${r.pin.resolved}`);
+    else if (before.integrity === r.pin.integrity) out(`${e.spec}: up to date (${r.pin.resolved})`);
+    else out(`${e.spec}: ${before.resolved} → ${r.pin.resolved}`);
+  }
+}
+
+/** `ivpm plugin check`: re-fetch every pinned plugin and compare with the pins (for CI). Exit 1 on any mismatch. */
+export async function pluginCheck(o: { projectDir?: string }): Promise<void> {
+  let bad = 0;
+  for (const e of allEntries(resolve(o.projectDir ?? Deno.cwd()))) {
+    const pin = readPins(pinFileFor(e.file)).plugins[e.spec];
+    if (!pin) {
+      bad++;
+      err(`${colors.red("✗")} ${e.spec}: not pinned`);
+      continue;
+    }
+    try {
+      readBundle(pin.bundle, e.spec); // a tampered cached bundle fails here
+      await resolvePlugin(e, { pinned: pin });
+      out(`${colors.green("✓")} ${e.spec}: ${pin.resolved} matches its pin`);
+    } catch (x) {
+      bad++;
+      err(`${colors.red("✗")} ${e.spec}: ${x instanceof Error ? x.message : x}`);
+    }
+  }
+  if (bad) throw new IvpmError(`${bad} plugin(s) do not match their pins`);
+}
+
+/** `ivpm show plugin NAME`. */
+export function showPlugin(name: string, o: { json?: boolean; projectDir?: string }): void {
+  const entries = allEntries(resolve(o.projectDir ?? Deno.cwd()));
+  const e = entries.find((x) => matches(x.spec, name));
+  if (!e) {
+    const m = closestMatch(name, entries.map((x) => pluginShortName(x.spec)));
+    throw new IvpmError(`no configured plugin '${name}'${m ? `; did you mean '${m}'?` : ""}`);
+  }
+  const pin = readPins(pinFileFor(e.file)).plugins[e.spec];
+  if (o.json) return out(JSON.stringify({ ...e, pin: pin ?? null }, null, 2));
+  out(`Plugin: ${e.spec}`);
+  out(`  scope: ${e.scope} (${e.file})`);
+  if (!pin) return out("  not pinned: run 'ivpm plugin update'");
+  out(`  resolved: ${pin.resolved}`);
+  out(`  entry: ${pin.entry}`);
+  out(`  integrity: ${pin.integrity}`);
+  printRegisters(pin);
+  out(`  permissions: ${describeGrant(e.grant)}`);
+}
