@@ -13,6 +13,7 @@ import { IvpmError } from "../errors.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
 import { fetchPluginGraph, graphIntegrity, parsePluginSpec } from "./fetch/mod.ts";
+import { sha256Integrity } from "./fetch/digest.ts";
 import { bundlePlugin, dataUrl } from "./bundle.ts";
 import { inspectPlugin } from "./inspect.ts";
 import type { PluginMeta } from "./meta.ts";
@@ -120,7 +121,12 @@ export async function loadPlugins(
       pins = readPins(pinPath);
       pinFiles.set(pinPath, pins);
     }
-    const pin = pins.plugins[entry.spec];
+    let pin: PluginPin | undefined = pins.plugins[entry.spec];
+    if (pin?.kind === "local" && !opts.frozen && (await localChanged(pin))) {
+      // An in-repo plugin being developed: its edits take effect on the next command.
+      opts.note?.(`plugin ${entry.spec} changed on disk; re-pinning`);
+      pin = undefined;
+    }
     if (pin) {
       let code = readBundle(pin.bundle, entry.spec);
       let meta = code ? readMeta(pin.bundle) : undefined;
@@ -158,6 +164,19 @@ export async function loadPlugins(
   }
   for (const p of dirty) await writePins(p, pinFiles.get(p)!);
   return out;
+}
+
+/** Whether any file of a local plugin differs from its pin (cheap: the files are on disk). */
+async function localChanged(pin: PluginPin): Promise<boolean> {
+  for (const [url, hash] of Object.entries(pin.files)) {
+    try {
+      const bytes = await Deno.readFile(new URL(url));
+      if (sha256Integrity(bytes) !== hash) return true;
+    } catch {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Registers what loaded plugins provide. Name clashes are errors naming both origins (site configs excepted). */
