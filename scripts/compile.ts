@@ -33,7 +33,8 @@ async function compile(target: string | undefined, output: string, env: Record<s
     "main.ts",
   ];
   console.error(`deno ${args.join(" ")}`);
-  const r = await new Deno.Command(Deno.execPath(), { args, env, stdout: "inherit", stderr: "inherit" }).output();
+  const r = await new Deno.Command(Deno.execPath(), { args, env, stdout: "inherit", stderr: "inherit" })
+    .output();
   if (!r.success) {
     console.error(`compile failed for ${target ?? "host"}`);
     Deno.exit(r.code || 1);
