@@ -198,6 +198,9 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
     const cache = opts.cacheDir ? new PackageCache(opts.cacheDir) : null;
     let cacheUsed = false;
     const leafPre = engine.hasLeaf("pre"), leafPost = engine.hasLeaf("post");
+    const leafWork: Promise<void>[] = [];
+    // A fatal leaf error stops further fetches as soon as it happens.
+    const leafAbort = new AbortController();
     const factories: Record<string, Record<string, unknown>> = {};
     let seq = 0;
 
@@ -303,7 +306,12 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
       pkg.config = own;
       mergeSelfTypes(pkg, own);
       if (leafPost) {
-        applyView(pkg, await engine.leaf("post", packageView(pkg, realDepsDir, !!source.virtual), pkg.order));
+        // Leaf work runs beside further fetches: it does not hold a fetch slot, and a package's own
+        // dependencies do not wait for it (they come from its ivpm.yaml, not from handlers).
+        const p = engine.leaf("post", packageView(pkg, realDepsDir, !!source.virtual), pkg.order)
+          .then((v) => applyView(pkg, v));
+        p.catch(() => leafAbort.abort());
+        leafWork.push(p);
       }
       finish(landed);
       return { config: own, data: landed };
@@ -316,11 +324,14 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
         rootDeps,
         land,
         jobs: opts.jobs ?? navigator.hardwareConcurrency ?? 4,
-        signal: opts.signal,
+        signal: opts.signal ? AbortSignal.any([opts.signal, leafAbort.signal]) : leafAbort.signal,
         report,
       });
+      await Promise.all(leafWork);
     } catch (e) {
       opts.signal?.throwIfAborted();
+      // A fatal leaf error aborted the fetches: report the handler's error, not the aborts it caused.
+      if (leafAbort.signal.aborted) await Promise.all(leafWork);
       if (e instanceof UpdateFailed) {
         // The error names the first failure; show the others too, once each.
         for (const f of e.failures.slice(1)) {

@@ -110,3 +110,37 @@ Deno.test("an ordering cycle aborts the update before anything is fetched", asyn
     await p.cleanup();
   }
 });
+
+Deno.test("a HandlerFatalError in a leaf callback fails the update with the handler's message; the lock is not written", async () => {
+  const p = await project();
+  try {
+    const dir = await Deno.makeTempDir({ prefix: "ivpm-fatal-" });
+    const file = join(dir, "fatal.ts");
+    await Deno.writeTextFile(
+      file,
+      `import { HandlerFatalError, PackageHandler, type PackageView } from "@ivpm/plugin";
+export class Guard extends PackageHandler {
+  static override name = "guard";
+  override onLeafPostLoad(pkg: PackageView) {
+    if (pkg.name === "alpha") throw new HandlerFatalError("alpha is forbidden here");
+  }
+}`,
+    );
+    const url = toFileUrl(file);
+    const registry = new HandlerRegistry();
+    registry.register((await import(url)).Guard as HandlerClass, {
+      origin: "t",
+      moduleUrl: url,
+      exportName: "Guard",
+      grant: {},
+    });
+    await assert.rejects(
+      () => runUpdate({ projectDir: p.dir, cacheDir: null, handlers: registry }),
+      /handler 'guard' stopped the update on package 'alpha': alpha is forbidden here/,
+    );
+    await assert.rejects(() => Deno.stat(join(p.dir, "packages", "package-lock.json")));
+    await Deno.remove(dir, { recursive: true });
+  } finally {
+    await p.cleanup();
+  }
+});
