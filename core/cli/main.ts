@@ -5,7 +5,7 @@
  */
 
 import { initRegistries } from "../plugins/startup.ts";
-import { settings, warn } from "../ui/log.ts";
+import { info, settings, warn } from "../ui/log.ts";
 import { buildProgram } from "./program.ts";
 import { report, runCli, setArgs } from "./run.ts";
 
@@ -20,14 +20,33 @@ function projectDirOf(argv: string[]): string {
   return Deno.cwd();
 }
 
+/** Global options that take a value (so the value is not taken for the command name). */
+const VALUED = new Set(["--log-level", "-p", "--project-dir"]);
+
+function commandOf(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (VALUED.has(argv[i])) i++;
+    else if (!argv[i].startsWith("-")) return argv[i];
+  }
+  return undefined;
+}
+
 /** Runs ivpm; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   setArgs(argv);
-  const command = argv.find((a) => !a.startsWith("-"));
-  // Set early so plugin loading errors get their trace too.
+  const command = commandOf(argv);
+  // Set early so plugin loading errors get their trace too, and -q silences plugin resolution.
   if (argv.includes("--log-level") && argv.includes("DEBUG")) settings.logLevel = "DEBUG";
+  if (argv.includes("-q") || argv.includes("--quiet")) settings.quiet = true;
   try {
-    await initRegistries({ projectDir: projectDirOf(argv), frozen: argv.includes("--frozen") });
+    await initRegistries({
+      projectDir: projectDirOf(argv),
+      frozen: argv.includes("--frozen"),
+      // `plugin add/update/check` resolve and pin explicitly, and report what they did.
+      skipUnpinned: command === "plugin",
+      // Resolving a plugin fetches code and re-pinning rewrites a lock file: say so.
+      note: info,
+    });
   } catch (e) {
     if (!command || !TOLERANT.has(command) || argv.includes("--frozen")) {
       return report(e, "ivpm", buildProgram());

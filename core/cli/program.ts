@@ -66,11 +66,6 @@ export function buildProgram(
     return c;
   };
   const project = (c: Command) => c.option("-p, --project-dir <dir>", "project directory (default: current)");
-  const pyOpts = (c: Command) =>
-    c
-      .option("--py-uv", "use uv to create the venv and install Python packages")
-      .option("--py-pip", "use pip to install Python packages")
-      .option("--py-system-site-packages", "give the venv access to system site-packages");
 
   project(sub("activate", "start a shell (or run a command) in the project environment"))
     .option("-c <cmd>", "run this command instead of an interactive shell")
@@ -100,16 +95,16 @@ export function buildProgram(
     .option("--json", "print JSON")
     .action((o) => cmd.cacheClean(o));
 
-  pyOpts(
-    sub("clone", "clone a project and fetch its dependencies")
-      .argument("<src>", "git URL of the project")
-      .argument("[workspace-dir]", "directory to clone into (default: repository name)")
-      .option("-a, --anonymous", "use the URL as written (no SSH rewrite)")
-      .option("-b, --branch <branch>", "branch to check out (created when it does not exist)")
-      .option("-d, --dep-set <name>", "dep-set to update")
-      .option("-D, --define <VAR=VALUE>", "set a variable (repeatable)", collect, [])
-      .option("-j, --jobs <n>", "parallel fetches", int("--jobs")),
-  ).action((src, dir, o) => cmd.clone(src, dir, o));
+  (sub("clone", "clone a project and fetch its dependencies")
+    .argument("<src>", "git URL of the project")
+    .argument("[workspace-dir]", "directory to clone into (default: repository name)")
+    .option("-a, --anonymous", "use the URL as written (no SSH rewrite)")
+    .option("-b, --branch <branch>", "branch to check out (created when it does not exist)")
+    .option("-d, --dep-set <name>", "dep-set to update")
+    .option("-D, --define <VAR=VALUE>", "set a variable (repeatable)", collect, [])
+    .option("-j, --jobs <n>", "parallel fetches", int("--jobs"))).action((src, dir, o) =>
+      cmd.clone(src, dir, o)
+    );
 
   project(sub("destroy", "remove what update and the handlers created (packages, venv, generated files)"))
     .option("-n, --dry-run", "show what would be removed")
@@ -208,31 +203,26 @@ export function buildProgram(
     .option("--json", "print JSON")
     .action(notYet("sync"));
 
-  pyOpts(
-    project(sub("update", "fetch dependencies, write the lock file, run the handlers"))
-      .option("-d, --dep-set <name>", "dep-set to use")
-      .option("-D, --define <VAR=VALUE>", "set a variable (repeatable)", collect, [])
-      .option("-j, --jobs <n>", "parallel fetches (default: cores)", int("--jobs"))
-      .option("-a, --anonymous-git", "use git URLs as written (no SSH rewrite)")
-      .option("--skip-py-install, --py-skip-install", "do not install Python packages")
-      .option("--force-py-install, --py-force-install", "re-install Python packages")
-      .option("--py-prerls-packages", "allow pre-release Python packages")
-      .option("--lock-file <path>", "reproduce the workspace recorded in this lock file")
-      .option("--deps-source <dir>", "reuse packages from another deps dir (repeatable)", collect, [])
-      .option("--trust-deps-source", "match deps-source packages by name only")
-      .addOption(
-        new Option("--deps-source-mode <mode>", "link or copy deps-source packages").choices([
-          "link",
-          "copy",
-        ]),
-      )
-      .option("--no-worktree-deps-source", "do not reuse the main worktree's packages")
-      .option("--refresh-all", "re-fetch / fast-forward every package")
-      .option("--force", "like --refresh-all, and override local-change safety checks")
-      .option("--prune", "delete directories of packages no longer declared")
-      .option("-v, --verbose", "more detail", count, 0)
-      .option("--json", "print a JSON summary"),
-  ).action((o) => cmd.update(o));
+  (project(sub("update", "fetch dependencies, write the lock file, run the handlers"))
+    .option("-d, --dep-set <name>", "dep-set to use")
+    .option("-D, --define <VAR=VALUE>", "set a variable (repeatable)", collect, [])
+    .option("-j, --jobs <n>", "parallel fetches (default: cores)", int("--jobs"))
+    .option("-a, --anonymous-git", "use git URLs as written (no SSH rewrite)")
+    .option("--lock-file <path>", "reproduce the workspace recorded in this lock file")
+    .option("--deps-source <dir>", "reuse packages from another deps dir (repeatable)", collect, [])
+    .option("--trust-deps-source", "match deps-source packages by name only")
+    .addOption(
+      new Option("--deps-source-mode <mode>", "link or copy deps-source packages").choices([
+        "link",
+        "copy",
+      ]),
+    )
+    .option("--no-worktree-deps-source", "do not reuse the main worktree's packages")
+    .option("--refresh-all", "re-fetch / fast-forward every package")
+    .option("--force", "like --refresh-all, and override local-change safety checks")
+    .option("--prune", "delete directories of packages no longer declared")
+    .option("-v, --verbose", "more detail", count, 0)
+    .option("--json", "print a JSON summary")).action((o) => cmd.update(o));
 
   addHandlerOptions(commands, handlers);
   return program;

@@ -66,7 +66,8 @@ export async function clone(src: string, dir: string | undefined, o: CloneFlags)
   }
   const started = performance.now();
   const reporter = transcriptReporter();
-  const cacheDir = resolveCacheDir({ siteDefault: (await activeSiteSettings()).settings.cacheDir });
+  const site = (await activeSiteSettings()).settings;
+  const cacheDir = resolveCacheDir({ siteDefault: site.cacheDir });
   const result = await withInterrupt((signal) =>
     runUpdate({
       projectDir: target,
@@ -75,6 +76,7 @@ export async function clone(src: string, dir: string | undefined, o: CloneFlags)
       jobs: o.jobs || undefined,
       anonymousGit: o.anonymous,
       cacheDir,
+      site,
       signal,
       reporter,
     })

@@ -15,7 +15,7 @@ import {
   siteConfigPath,
   userConfigPath,
 } from "../plugins/entries.ts";
-import { addPluginEntry, removePluginEntry } from "../plugins/config_edit.ts";
+import { addPluginEntry, listedPluginSpecs, removePluginEntry } from "../plugins/config_edit.ts";
 import { isFrozen, resolvePlugin } from "../plugins/loader.ts";
 import { pinFileFor, type PluginPin, readPins, writePins } from "../plugins/pins.ts";
 import { readBundle } from "../plugins/store.ts";
@@ -53,7 +53,21 @@ export function pluginShortName(spec: string): string {
 
 function matches(spec: string, name: string): boolean {
   const short = pluginShortName(spec);
-  return spec === name || short === name || short.split("/").pop() === name;
+  const last = short.split("/").pop()!;
+  // `fusesoc` for jsr:@acme/fusesoc, `my_handler` for ./tools/my_handler.ts.
+  return spec === name || short === name || last === name || last.replace(/\.[mc]?[jt]sx?$/, "") === name;
+}
+
+/** The one entry `name` designates among `specs`; an error when several do (say which, by full spec). */
+function designated(specs: string[], name: string, file: string): string | undefined {
+  if (specs.includes(name)) return name;
+  const hits = specs.filter((s) => matches(s, name));
+  if (hits.length > 1) {
+    throw new IvpmError(`'${name}' matches several plugins in ${file}: ${hits.join(", ")}`, {
+      hint: "give the full spec as it is listed",
+    });
+  }
+  return hits[0];
 }
 
 function describeGrant(g: PluginGrant): string {
@@ -96,6 +110,12 @@ export async function pluginAdd(spec: string, o: PluginAddFlags): Promise<void> 
     });
   }
   const t = target(o);
+  // Before any network traffic: a second entry for the same spec is a mistake.
+  if ((await listedPluginSpecs(t.file)).includes(spec)) {
+    throw new IvpmError(`${spec} is already listed in ${t.file}`, {
+      hint: "use 'ivpm plugin update' to move its pin",
+    });
+  }
   const base = resolve(t.file, "..");
   const grant: PluginGrant = {
     read: o.allowRead?.map((p) => resolve(base, p)),
@@ -136,7 +156,8 @@ export async function pluginAdd(spec: string, o: PluginAddFlags): Promise<void> 
 /** `ivpm plugin remove NAME`. */
 export async function pluginRemove(name: string, o: { user?: boolean; site?: boolean; projectDir?: string }) {
   const t = target(o);
-  const removed = await removePluginEntry(t.file, (s) => matches(s, name));
+  const wanted = designated(await listedPluginSpecs(t.file), name, t.file);
+  const removed = wanted === undefined ? undefined : await removePluginEntry(t.file, (s) => s === wanted);
   if (!removed) {
     const known = allEntries(resolve(o.projectDir ?? Deno.cwd())).filter((e) => e.scope === t.scope).map((
       e,

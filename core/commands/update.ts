@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { resolveCacheDir } from "../cache/dir.ts";
 import { activeSiteSettings } from "./show_site_config.ts";
 import { parseDefinitions } from "../config/vars.ts";
-import { IvpmError } from "../errors.ts";
+import { IvpmError, NotYetAvailableError } from "../errors.ts";
 import { colors, err, out, settings } from "../ui/log.ts";
 import { jsonReporter, transcriptReporter } from "../ui/transcript.ts";
 import { runUpdate, type UpdateResult } from "../update/update.ts";
@@ -100,9 +100,18 @@ export function printSummary(
 
 /** `ivpm update`. */
 export async function update(o: UpdateFlags): Promise<void> {
+  const pending = o as UpdateFlags & {
+    depsSource?: string[];
+    trustDepsSource?: boolean;
+    depsSourceMode?: string;
+  };
+  if (pending.depsSource?.length || pending.trustDepsSource || pending.depsSourceMode) {
+    throw new NotYetAvailableError("update --deps-source");
+  }
   const started = performance.now();
   const reporter = o.json ? jsonReporter() : transcriptReporter();
-  const cacheDir = resolveCacheDir({ siteDefault: (await activeSiteSettings()).settings.cacheDir });
+  const site = (await activeSiteSettings()).settings;
+  const cacheDir = resolveCacheDir({ siteDefault: site.cacheDir });
   const result = await withInterrupt((signal) =>
     runUpdate({
       projectDir: resolve(o.projectDir ?? Deno.cwd()),
@@ -115,6 +124,7 @@ export async function update(o: UpdateFlags): Promise<void> {
       prune: o.prune,
       lockFile: o.lockFile,
       cacheDir,
+      site,
       signal,
       reporter,
       handlerArgs: handlerArgsFor("update", o as Record<string, unknown>),

@@ -35,6 +35,8 @@ export interface EngineOptions {
   emit?: (e: HandlerEvent) => void;
   warn: (message: string) => void;
   leafTimeoutMs?: number;
+  /** Settings of the active site config, offered to handlers as `info.site`. */
+  site?: import("../plugin_api/site_config.ts").SiteSettings;
 }
 
 const CORE_DIR = dirname(dirname(fromFileUrl(import.meta.url)));
@@ -50,6 +52,7 @@ export class HandlerEngine {
   readonly order: HandlerOrder;
   #instances = new Map<string, PackageHandler>();
   #rootWorkers = new Map<string, RootWorker>();
+  #exchange: Record<string, unknown> = {};
   #pools = new Map<string, { pool: LeafPool; handlers: string[] }>();
   #records = new Map<string, { order: number; package: string; record: unknown }[]>();
 
@@ -100,6 +103,7 @@ export class HandlerEngine {
         depsDir: this.opts.depsDir,
         configs: Object.fromEntries(members.map((m) => [m.meta.name, this.#config(m.meta.name)])),
         args: Object.fromEntries(members.map((m) => [m.meta.name, this.opts.args?.[m.meta.name] ?? {}])),
+        site: this.opts.site,
       },
       onEvent: (e) => this.opts.emit?.(e),
     });
@@ -118,7 +122,11 @@ export class HandlerEngine {
       const plain = arg && typeof arg === "object" && !Array.isArray(arg)
         ? Object.fromEntries(Object.entries(arg).filter(([, v]) => typeof v !== "function"))
         : arg;
-      return await this.#rootWorker(h).call(h.meta.name, method, plain);
+      const r = await this.#rootWorker(h).call(h.meta.name, method, plain);
+      if (method === "postLoad" && r && typeof r === "object" && "exchange" in r) {
+        Object.assign(this.#exchange, (r as { exchange: Record<string, unknown> }).exchange);
+      }
+      return r;
     }
     const inst = this.#instance(h);
     switch (method) {
@@ -166,6 +174,8 @@ export class HandlerEngine {
       packages,
       records,
       state: this.opts.state?.[name] as Record<string, unknown> | undefined,
+      site: this.opts.site,
+      exchange: this.#exchange,
     };
   }
 
@@ -189,6 +199,7 @@ export class HandlerEngine {
       depsDir: this.opts.depsDir,
       configs: Object.fromEntries(members.map((m) => [m.meta.name, this.#config(m.meta.name)])),
       args: Object.fromEntries(members.map((m) => [m.meta.name, this.opts.args?.[m.meta.name] ?? {}])),
+      site: this.opts.site,
     };
     const pool = new LeafPool({
       entry: new URL(h.grant ? "./sandbox_worker.ts" : "./trusted_worker.ts", import.meta.url),

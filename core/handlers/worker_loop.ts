@@ -58,6 +58,7 @@ export function startWorkerLoop(builtins: HandlerClass[]): void {
         const info = {
           projectDir: init!.projectDir,
           depsDir: init!.depsDir,
+          site: init!.site,
           config: init!.configs[name] ?? {},
           args: init!.args[name] ?? {},
           emit: (event: HandlerEvent) => post({ type: "event", event: { ...event, packageName: pkg.name } }),
@@ -106,7 +107,10 @@ export function startWorkerLoop(builtins: HandlerClass[]): void {
       case "postLoad": {
         const info = m.arg as Parameters<PackageHandler["onRootPostLoad"]>[0];
         inst.records = info.records;
-        return await inst.onRootPostLoad(withEmit(info));
+        const withEx = withEmit(info);
+        await inst.onRootPostLoad(withEx);
+        // Keys a plugin adds to the exchange reach later handlers on the main thread.
+        return { exchange: withEx.exchange ?? {} };
       }
       case "lockEntries":
         return await inst.getLockEntries(m.arg as string);

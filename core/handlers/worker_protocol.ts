@@ -25,6 +25,8 @@ export interface InitMessage {
   depsDir: string;
   configs: Record<string, Record<string, unknown>>;
   args: Record<string, Record<string, unknown>>;
+  /** Active site settings, offered to leaf callbacks as `info.site`. */
+  site?: import("../plugin_api/site_config.ts").SiteSettings;
 }
 
 /** Run leaf callbacks of `handlers` (in order) on one package. */

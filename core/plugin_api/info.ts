@@ -7,6 +7,7 @@
 
 import type { PackageView } from "./package_view.ts";
 import type { HandlerEvent } from "./events.ts";
+import type { SiteSettings } from "./site_config.ts";
 
 /**
  * Context of a leaf callback (`onLeafPreLoad`, `onLeafPostLoad`). The same
@@ -76,6 +77,12 @@ export interface RootInfo extends LeafInfo {
   records: LeafRecord[];
   /** What this handler's `getStateEntries()` returned on the previous update, if anything. */
   state?: Record<string, unknown>;
+  /**
+   * Plain data handed from earlier root handlers to later ones (DAG order), e.g. the
+   * python handler publishes skill directories for the agents handler. A plugin running
+   * in a worker gets a copy; the keys it sets are merged back.
+   */
+  exchange: Record<string, unknown>;
 }
 
 /**

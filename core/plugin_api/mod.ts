@@ -44,3 +44,4 @@ export {
   type UnionSchema,
 } from "../config/schema.ts";
 export { DefaultSiteConfig, SiteConfig, type SiteSettings, siteSettings } from "./site_config.ts";
+export { ENVRC_HEADER, envrcSection, removeEnvrcSection, setEnvrcSection, updateEnvrcFile } from "./envrc.ts";

@@ -9,6 +9,7 @@
  */
 
 import { dirname } from "node:path";
+import { fromFileUrl } from "../util/path.ts";
 import { IvpmError } from "../errors.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
@@ -17,8 +18,8 @@ import { sha256Integrity } from "./fetch/digest.ts";
 import { bundlePlugin, dataUrl } from "./bundle.ts";
 import { inspectPlugin } from "./inspect.ts";
 import type { PluginMeta } from "./meta.ts";
-import { type PinFile, pinFileFor, type PluginPin, readPins, writePins } from "./pins.ts";
-import { readBundle, readMeta, writeBundle, writeMeta } from "./store.ts";
+import { type PinFile, pinFileFor, type PluginPin, readPins, relativeTo, writePins } from "./pins.ts";
+import { pluginCacheDir, readBundle, readMeta, writeBundle, writeMeta } from "./store.ts";
 import type { PluginEntry } from "./entries.ts";
 import type { SiteConfigRegistry } from "./site_configs.ts";
 import { remoteSource } from "./remote_source.ts";
@@ -57,7 +58,9 @@ export async function resolvePlugin(
     env: opts.env,
     signal: opts.signal,
   });
-  const integrity = graphIntegrity(graph);
+  const integrity = spec.kind === "local"
+    ? localIntegrity(graph.hashes, dirname(pinFileFor(entry.file)))
+    : graphIntegrity(graph);
   if (opts.pinned && opts.pinned.integrity !== integrity) {
     throw new IvpmError(
       `refusing to run plugin ${entry.spec}: fetched code has integrity ${integrity}, but ${opts.pinned.integrity} is pinned`,
@@ -67,8 +70,11 @@ export async function resolvePlugin(
       },
     );
   }
-  const bundle = await bundlePlugin({ entry: graph.resolved.entry, files: graph.files });
-  await writeBundle(bundle.code);
+  const built = await bundlePlugin({ entry: graph.resolved.entry, files: graph.files });
+  const code = spec.kind === "local"
+    ? portableBundle(built.code, dirname(pinFileFor(entry.file)))
+    : built.code;
+  const bundle = { code, sha256: await writeBundle(code) };
   let meta = readMeta(bundle.sha256);
   if (!meta) {
     meta = await inspectPlugin(dataUrl(bundle.code), entry.spec);
@@ -80,10 +86,8 @@ export async function resolvePlugin(
     });
   }
   const pin: PluginPin = {
-    resolved: graph.resolved.kind === "jsr"
-      ? `jsr:${graph.resolved.name}@${graph.resolved.version}`
-      : graph.resolved.kind === "npm"
-      ? `npm:${graph.resolved.name}@${graph.resolved.version}`
+    resolved: graph.resolved.kind === "jsr" || graph.resolved.kind === "npm"
+      ? `${graph.resolved.kind}:${withVersion(graph.resolved.name, graph.resolved.version)}`
       : graph.resolved.entry,
     kind: graph.resolved.kind,
     version: graph.resolved.version,
@@ -101,6 +105,31 @@ export async function resolvePlugin(
   return { pin, code: bundle.code, meta };
 }
 
+/** `@acme/x` + `1.2.3` → `@acme/x@1.2.3`; a name that already carries its version is kept. */
+function withVersion(name: string, version: string | undefined): string {
+  if (!version || name.endsWith(`@${version}`)) return name;
+  return `${name}@${version}`;
+}
+
+/**
+ * A local plugin's integrity, over its files' paths relative to the pin file (as
+ * the pin records them), so the same sources give the same value in any checkout.
+ */
+function localIntegrity(hashes: Record<string, string>, pinDir: string): string {
+  const lines = Object.entries(hashes).map(([url, hash]) => `${relativeTo(pinDir, url)} ${hash}\n`).sort();
+  return sha256Integrity(lines.join(""));
+}
+
+/**
+ * esbuild heads each module with a `// <namespace>:<url>` comment; a local
+ * plugin's absolute `file:` URLs there would make its bundle hash (which the
+ * committed pin records) differ between checkouts. They are rewritten relative
+ * to the pin file; the code itself is untouched.
+ */
+function portableBundle(code: string, pinDir: string): string {
+  return code.replace(/^(\/\/ [\w-]+:)(file:\/\/\/\S*)$/gm, (_, head, url) => head + relativeTo(pinDir, url));
+}
+
 /** Whether unpinned plugins must be refused (`--frozen`, or `CI=true`). */
 export function isFrozen(flag: boolean | undefined, env = Deno.env): boolean {
   return !!flag || /^(1|true|yes)$/i.test(env.get("CI") ?? "");
@@ -109,7 +138,13 @@ export function isFrozen(flag: boolean | undefined, env = Deno.env): boolean {
 /** Loads every entry: pinned ones from the verified cache (re-fetching if evicted), unpinned ones resolved. */
 export async function loadPlugins(
   entries: PluginEntry[],
-  opts: { frozen: boolean; note?: (m: string) => void; env?: { get(k: string): string | undefined } },
+  opts: {
+    frozen: boolean;
+    /** Leave unpinned entries out instead of resolving them (the `plugin` commands pin explicitly). */
+    skipUnpinned?: boolean;
+    note?: (m: string) => void;
+    env?: { get(k: string): string | undefined };
+  },
 ): Promise<LoadedPlugin[]> {
   const out: LoadedPlugin[] = [];
   const pinFiles = new Map<string, PinFile>();
@@ -132,13 +167,14 @@ export async function loadPlugins(
       let meta = code ? readMeta(pin.bundle) : undefined;
       if (!code) {
         // Evicted from the cache: re-fetch, verifying every file against the pin.
-        const r = await resolvePlugin(entry, { pinned: pin, env: opts.env });
+        const r = await refetchPinned(entry, pin, opts.env);
         code = r.code;
         meta = r.meta;
         if (r.pin.bundle !== pin.bundle) {
           opts.note?.(`plugin ${entry.spec}: re-bundled with a different bundler output (sources verified)`);
           pins.plugins[entry.spec] = { ...pin, bundle: r.pin.bundle };
-          dirty.add(pinPath);
+          // Frozen mode leaves committed files alone; the sources were verified either way.
+          if (!opts.frozen) dirty.add(pinPath);
         }
       }
       if (!meta) {
@@ -148,6 +184,7 @@ export async function loadPlugins(
       out.push({ entry, pin: pins.plugins[entry.spec], meta, moduleUrl: dataUrl(code) });
       continue;
     }
+    if (opts.skipUnpinned) continue;
     if (opts.frozen) {
       throw new IvpmError(
         `plugin ${entry.spec} (listed in ${entry.file}) is not pinned; frozen mode refuses to resolve it`,
@@ -164,6 +201,41 @@ export async function loadPlugins(
   }
   for (const p of dirty) await writePins(p, pinFiles.get(p)!);
   return out;
+}
+
+/** Re-fetches a pinned plugin missing from the cache; a failure names the plugin, where it came from and why. */
+async function refetchPinned(
+  entry: PluginEntry,
+  pin: PluginPin,
+  env: { get(k: string): string | undefined } | undefined,
+): Promise<{ pin: PluginPin; code: string; meta: PluginMeta }> {
+  try {
+    return await resolvePlugin(entry, { pinned: pin, env });
+  } catch (e) {
+    if (!(e instanceof IvpmError)) throw e;
+    const from = typeof pin.source.registry === "string"
+      ? `registry ${pin.source.registry}`
+      : pin.kind === "local"
+      ? fromFileUrlOrSelf(pin.entry)
+      : pin.entry;
+    throw new IvpmError(
+      `plugin ${entry.spec} (pinned ${pin.resolved}) is not in the plugin cache (${pluginCacheDir()}) ` +
+        `and could not be fetched again from ${from}: ${e.message}`,
+      {
+        hint: e.hint ??
+          "the plugin's source must be reachable once to fill the cache; after that ivpm works offline",
+        cause: e,
+      },
+    );
+  }
+}
+
+function fromFileUrlOrSelf(url: string): string {
+  try {
+    return fromFileUrl(url);
+  } catch {
+    return url;
+  }
 }
 
 /** Whether any file of a local plugin differs from its pin (cheap: the files are on disk). */

@@ -6,10 +6,15 @@
  * wholesale without touching hand-written YAML and its comments, and reviews
  * see every hash change as a plain diff.
  *
+ * A local plugin's files inside the pin file's directory are written relative
+ * to it (`tools/my_handler.ts`), so the committed pin holds in every checkout;
+ * in memory they are always absolute `file:` URLs.
+ *
  * @module
  */
 
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { IvpmError } from "../errors.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 
@@ -58,6 +63,10 @@ export function readPins(path: string): PinFile {
   try {
     const doc = JSON.parse(text) as PinFile;
     if (doc.version !== 1 || typeof doc.plugins !== "object") throw new Error("unknown format");
+    const base = pathToFileURL(dirname(path) + sep);
+    for (const pin of Object.values(doc.plugins)) {
+      if (pin.kind === "local") mapLocations(pin, (loc) => new URL(loc, base).href);
+    }
     return doc;
   } catch (e) {
     throw new IvpmError(`${path} is not a valid plugin pin file (${(e as Error).message})`, {
@@ -69,6 +78,26 @@ export function readPins(path: string): PinFile {
 /** Writes a pin file atomically, keys sorted so diffs stay small. */
 export async function writePins(path: string, pins: PinFile): Promise<void> {
   const sorted: PinFile = { version: 1, plugins: {} };
-  for (const k of Object.keys(pins.plugins).sort()) sorted.plugins[k] = pins.plugins[k];
+  const dir = dirname(path);
+  for (const k of Object.keys(pins.plugins).sort()) {
+    const pin = structuredClone(pins.plugins[k]);
+    if (pin.kind === "local") mapLocations(pin, (loc) => relativeTo(dir, loc));
+    sorted.plugins[k] = pin;
+  }
   await writeFileAtomic(path, JSON.stringify(sorted, null, 2) + "\n");
+}
+
+/** Rewrites every location a local pin holds (entry, resolved, file keys) in place. */
+function mapLocations(pin: PluginPin, f: (loc: string) => string): void {
+  pin.entry = f(pin.entry);
+  pin.resolved = f(pin.resolved);
+  pin.files = Object.fromEntries(Object.entries(pin.files).map(([url, hash]) => [f(url), hash]));
+}
+
+/** `file:` URL → path relative to `dir` with `/` separators, when inside it; else unchanged. */
+export function relativeTo(dir: string, url: string): string {
+  if (!url.startsWith("file:")) return url;
+  const rel = relative(dir, fileURLToPath(url));
+  if (rel === "" || rel.startsWith("..") || /^[a-z]:/i.test(rel) || rel.startsWith(sep)) return url;
+  return rel.split(sep).map(encodeURIComponent).join("/");
 }

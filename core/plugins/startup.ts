@@ -14,6 +14,8 @@ import { isFrozen, loadPlugins, registerPlugins } from "./loader.ts";
 export interface InitOptions {
   projectDir?: string;
   frozen?: boolean;
+  /** Load pinned plugins only; unpinned ones are neither resolved nor refused. */
+  skipUnpinned?: boolean;
   note?: (message: string) => void;
 }
 
@@ -33,7 +35,11 @@ export async function initRegistries(opts: InitOptions = {}): Promise<Registries
     ...(opts.projectDir ? projectPlugins(opts.projectDir) : []),
   ];
   if (entries.length) {
-    r.plugins = await loadPlugins(entries, { frozen: isFrozen(opts.frozen), note: opts.note });
+    r.plugins = await loadPlugins(entries, {
+      frozen: isFrozen(opts.frozen),
+      skipUnpinned: opts.skipUnpinned,
+      note: opts.note,
+    });
     registerPlugins(r.plugins, r);
   }
   setRegistries(r);

@@ -87,6 +87,8 @@ export interface UpdateOptions {
   handlerArgs?: Record<string, Record<string, unknown>>;
   /** Per-package limit for leaf callbacks (default 120 s). */
   leafTimeoutMs?: number;
+  /** Settings of the active site config (offered to handlers). */
+  site?: import("../plugin_api/site_config.ts").SiteSettings;
   env?: Record<string, string>;
 }
 
@@ -164,6 +166,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
     emit: opts.reporter?.handlerEvent,
     warn: (message) => report({ severity: "warning", message }),
     leafTimeoutMs: opts.leafTimeoutMs,
+    site: opts.site,
   });
   await Deno.mkdir(realDepsDir, { recursive: true });
 
