@@ -70,12 +70,12 @@ export function buildProgram(
   project(sub("activate", "start a shell (or run a command) in the project environment"))
     .option("-c <cmd>", "run this command instead of an interactive shell")
     .argument("[args...]", "arguments passed to the shell or command")
-    .action(notYet("activate"));
+    .action((args, o) => cmd.activate(args, o));
 
   project(sub("build", "build packages through each handler's build step"))
     .option("-d, --dep-set <name>", "dep-set to build")
     .option("-g, --debug", "debug build")
-    .action(notYet("build"));
+    .action((o) => cmd.build(o));
 
   const cache = sub("cache", "manage the shared package cache");
   cache.command("init").description("create a cache directory")
@@ -123,8 +123,8 @@ export function buildProgram(
       new Argument("<type>", "what to print").choices(["incdirs", "paths", "libdirs", "libs", "flags"]),
     )
     .argument("<pkgs...>", "package names")
-    .option("-k, --kind <kind>", "kind of paths")
-    .action(notYet("pkg-info"));
+    .option("-k, --kind <kind>", "kind of paths (a key under package.paths)")
+    .action((t, p, o) => cmd.pkgInfoCommand(t, p, o));
 
   const plugin = sub("plugin", "manage handler, source and site-config plugins");
   const perms = (c: Command) =>

@@ -16,3 +16,6 @@ export { cacheClean, cacheInfo, cacheInit } from "./cache.ts";
 export { destroy } from "./destroy.ts";
 export { pluginAdd, pluginCheck, pluginList, pluginRemove, pluginUpdate, showPlugin } from "./plugin.ts";
 export { showSiteConfig } from "./show_site_config.ts";
+export { activate } from "./activate.ts";
+export { build } from "./build.ts";
+export { pkgInfoCommand } from "./pkg_info.ts";

@@ -352,6 +352,31 @@ export class HandlerEngine {
     return out;
   }
 
+  /** `build` of every handler in DAG order (`ivpm build`). */
+  async build(packages: PackageView[], debug: boolean): Promise<void> {
+    for (const h of this.#handlers()) {
+      const name = h.meta.name;
+      const info = {
+        projectDir: this.opts.projectDir,
+        depsDir: this.opts.depsDir,
+        debug,
+        packages,
+        config: this.#config(name),
+        args: this.opts.args?.[name] ?? {},
+        site: this.opts.site,
+        emit: this.opts.emit ? (e: HandlerEvent) => this.opts.emit!({ ...e, handler: name }) : undefined,
+      };
+      try {
+        if (this.#isRemote(h)) {
+          const { emit: _e, ...plain } = info;
+          await this.#rootWorker(h).call(name, "build", plain);
+        } else await this.#instance(h).build(info);
+      } catch (e) {
+        throw new IvpmError(`handler '${name}' failed to build: ${errorText(e)}`, { cause: e });
+      }
+    }
+  }
+
   /** `onDestroy` in reverse DAG order; returns what each handler removed (or would remove). */
   async destroy(dryRun: boolean): Promise<{ handler: string; paths: string[] }[]> {
     const out: { handler: string; paths: string[] }[] = [];

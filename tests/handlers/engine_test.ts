@@ -262,3 +262,40 @@ export class Rooty extends PackageHandler {
     await Deno.remove(outside, { recursive: true });
   }
 });
+
+Deno.test("build runs every handler's build in DAG order, in-process and in plugin workers", async () => {
+  const t = await setup(1);
+  try {
+    await plugin(
+      t.dir,
+      "builder.ts",
+      `import { PackageHandler, type BuildInfo, HandlerPhase } from "@ivpm/plugin";
+export class Late extends PackageHandler {
+  static override name = "late";
+  static override phase = HandlerPhase.FINALIZE;
+  override async build(info: BuildInfo) {
+    const f = info.depsDir + "/build.log";
+    const prev = await Deno.readTextFile(f).catch(() => "");
+    await Deno.writeTextFile(f, prev + "late:" + info.debug + ":" + info.packages.length + "\\n");
+  }
+}`,
+      "Late",
+      t.registry,
+    );
+    const { PackageHandler } = await import("../../core/plugin_api/mod.ts");
+    class Early extends PackageHandler {
+      static override name = "early";
+      static override phase = "prepare" as const;
+      override async build(info: import("../../core/plugin_api/mod.ts").BuildInfo) {
+        await Deno.writeTextFile(info.depsDir + "/build.log", "early\n");
+      }
+    }
+    t.registry.register(Early);
+    const engine = t.make();
+    await engine.build([view("a", t.dir)], true);
+    engine.close();
+    assert.equal(await Deno.readTextFile(join(t.dir, "packages", "build.log")), "early\nlate:true:1\n");
+  } finally {
+    await t.cleanup();
+  }
+});

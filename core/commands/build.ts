@@ -1,0 +1,51 @@
+/**
+ * `ivpm build [-d DEP-SET] [-g]` — brings the workspace up to date (a no-op
+ * update when nothing changed), then runs every handler's `build` in DAG order.
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import { resolveCacheDir } from "../cache/dir.ts";
+import { HandlerEngine } from "../handlers/engine.ts";
+import { activeHandlerRegistry } from "../handlers/active.ts";
+import { transcriptReporter } from "../ui/transcript.ts";
+import { warn } from "../ui/log.ts";
+import { packageView, runUpdate } from "../update/update.ts";
+import { registries } from "../registries.ts";
+import { activeSiteSettings } from "./show_site_config.ts";
+import { withInterrupt } from "./update.ts";
+
+/** `ivpm build`. */
+export async function build(o: { projectDir?: string; depSet?: string; debug?: boolean }): Promise<void> {
+  const site = (await activeSiteSettings()).settings;
+  const reporter = transcriptReporter();
+  const r = await withInterrupt((signal) =>
+    runUpdate({
+      projectDir: resolve(o.projectDir ?? Deno.cwd()),
+      depSet: o.depSet,
+      cacheDir: resolveCacheDir({ siteDefault: site.cacheDir }),
+      site,
+      signal,
+      reporter,
+    })
+  ).finally(() => reporter.finish());
+  const engine = new HandlerEngine({
+    registry: activeHandlerRegistry(),
+    projectDir: r.config.dir,
+    depsDir: r.depsDir,
+    withConfig: r.config.with,
+    jobs: 1,
+    site,
+    emit: reporter.handlerEvent,
+    warn,
+  });
+  try {
+    const views = r.graph.packages.map((p) =>
+      packageView(p, r.depsDir, !!registries().sources.get(p.dep.src)?.virtual)
+    );
+    await engine.build(views, !!o.debug);
+  } finally {
+    engine.close();
+  }
+}
