@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { resolveCacheDir } from "../cache/dir.ts";
 import { activeSiteSettings } from "./show_site_config.ts";
 import { parseDefinitions } from "../config/vars.ts";
-import { IvpmError, NotYetAvailableError } from "../errors.ts";
+import { IvpmError } from "../errors.ts";
 import { colors, err, out, settings } from "../ui/log.ts";
 import { jsonReporter, transcriptReporter } from "../ui/transcript.ts";
 import { runUpdate, type UpdateResult } from "../update/update.ts";
@@ -26,6 +26,11 @@ export interface UpdateFlags {
   prune?: boolean;
   lockFile?: string;
   json?: boolean;
+  depsSource?: string[];
+  trustDepsSource?: boolean;
+  depsSourceMode?: "link" | "copy";
+  /** `--no-worktree-deps-source` sets this to false. */
+  worktreeDepsSource?: boolean;
 }
 
 /** Runs an update with Ctrl-C handling: an interrupt stops cleanly and leaves the previous lock in place. */
@@ -100,14 +105,6 @@ export function printSummary(
 
 /** `ivpm update`. */
 export async function update(o: UpdateFlags): Promise<void> {
-  const pending = o as UpdateFlags & {
-    depsSource?: string[];
-    trustDepsSource?: boolean;
-    depsSourceMode?: string;
-  };
-  if (pending.depsSource?.length || pending.trustDepsSource || pending.depsSourceMode) {
-    throw new NotYetAvailableError("update --deps-source");
-  }
   const started = performance.now();
   const reporter = o.json ? jsonReporter() : transcriptReporter();
   const site = (await activeSiteSettings()).settings;
@@ -123,6 +120,10 @@ export async function update(o: UpdateFlags): Promise<void> {
       force: o.force,
       prune: o.prune,
       lockFile: o.lockFile,
+      depsSource: o.depsSource,
+      trustDepsSource: o.trustDepsSource,
+      depsSourceMode: o.depsSourceMode,
+      noWorktreeDepsSource: o.worktreeDepsSource === false,
       cacheDir,
       site,
       signal,

@@ -99,17 +99,19 @@ export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph>
   const waiting: (() => void)[] = [];
   let fatal: unknown;
 
+  // A freed slot is handed straight to the next waiter, so a package claimed in the same tick
+  // cannot slip in as well and exceed `jobs`.
   const acquire = async () => {
     if (active < Math.max(1, opts.jobs)) {
       active++;
       return;
     }
     await new Promise<void>((r) => waiting.push(r));
-    active++;
   };
   const release = () => {
-    active--;
-    waiting.shift()?.();
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
   };
 
   const claim = (dep: DependencySpec, resolvedBy: string, fromIvpmSource?: string) => {

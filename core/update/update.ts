@@ -37,7 +37,8 @@ import { loadFactory } from "../sources/ivpm_yaml.ts";
 import type { FetchOutcome } from "../sources/types.ts";
 import type { Diagnostic } from "../ui/diagnostics.ts";
 import { closestMatch } from "../util/suggest.ts";
-import { lstatOrUndefined, removeTree } from "../util/fs.ts";
+import { copyTree, lstatOrUndefined, removeTree } from "../util/fs.ts";
+import { openDepsSources } from "./deps_source.ts";
 import { place, STAGING_DIR } from "./place.ts";
 import { readProjectState, writeProjectState } from "./project_state.ts";
 import { type ResolvedGraph, type ResolvedPackage, resolveGraph, UpdateFailed } from "./resolver.ts";
@@ -87,6 +88,11 @@ export interface UpdateOptions {
   handlerArgs?: Record<string, Record<string, unknown>>;
   /** Per-package limit for leaf callbacks (default 120 s). */
   leafTimeoutMs?: number;
+  /** Parent deps dirs to reuse packages from (`--deps-source`; else `IVPM_DEPS_SOURCE`; else the main worktree's). */
+  depsSource?: string[];
+  trustDepsSource?: boolean;
+  depsSourceMode?: "link" | "copy";
+  noWorktreeDepsSource?: boolean;
   /** Settings of the active site config (offered to handlers). */
   site?: import("../plugin_api/site_config.ts").SiteSettings;
   env?: Record<string, string>;
@@ -197,6 +203,16 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
       if (!depSet) note("no dep-sets defined; nothing to fetch");
     }
 
+    const depsSources = opts.lockFile ? undefined : await openDepsSources({
+      dirs: opts.depsSource,
+      trust: opts.trustDepsSource,
+      mode: opts.depsSourceMode,
+      noWorktree: opts.noWorktreeDepsSource,
+      projectDir,
+      depsDirName: config.depsDir,
+      env,
+      note,
+    });
     await engine.preLoad();
     const cache = opts.cacheDir ? new PackageCache(opts.cacheDir) : null;
     let cacheUsed = false;
@@ -251,6 +267,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
         specEqual(spec, prev) &&
         (exists || source.virtual);
       let landed: Landed;
+      let hit: { path: string; entry?: LockEntry } | undefined;
       if (upToDate) {
         // Nothing changed: no network, no git call — the lock is the record.
         landed = {
@@ -258,6 +275,33 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
           status: source.virtual ? "virtual" : "up-to-date",
           ms: 0,
           version: versionOf(prev),
+        };
+      } else if (
+        depsSources && !source.virtual && !exists && (hit = await depsSources.match(dep.name, dep.src, spec))
+      ) {
+        // Reused from a parent deps dir (or the main worktree): linked or copied, nothing fetched.
+        const workDir = join(realDepsDir, STAGING_DIR, `${dep.name.replaceAll("/", "_")}-${++seq}`);
+        await Deno.mkdir(workDir, { recursive: true });
+        try {
+          if (depsSources.mode === "copy") {
+            await copyTree(hit.path, join(workDir, "copy"));
+            await place(
+              { placement: { kind: "path", staged: join(workDir, "copy") }, lock: {} },
+              finalPath,
+              workDir,
+            );
+          } else {
+            await place({ placement: { kind: "link", target: hit.path }, lock: {} }, finalPath, workDir);
+          }
+        } finally {
+          await removeTree(workDir).catch(() => {});
+        }
+        note(`deps-source hit for ${dep.name} (${hit.path})`);
+        landed = {
+          entry: { ...(hit.entry ?? {}), ...base, ...spec, from_deps_source: hit.path },
+          status: "fetched",
+          version: hit.entry ? versionOf(hit.entry) : undefined,
+          ms: performance.now() - started,
         };
       } else {
         const workDir = join(realDepsDir, STAGING_DIR, `${dep.name.replaceAll("/", "_")}-${++seq}`);

@@ -310,3 +310,32 @@ Deno.test("a factory without the requested dep-set names the factory and the dep
     await tmp.dispose();
   }
 });
+
+Deno.test("no more than `jobs` packages land at once, even as new ones are claimed", async () => {
+  const { resolveGraph } = await import("../../core/update/resolver.ts");
+  let running = 0, peak = 0;
+  const dep = (name: string) => ({
+    name,
+    src: "dir",
+    options: {},
+    types: [],
+    depSet: "default",
+    skipDeps: false,
+    loc: { file: "x", line: 1, col: 1 },
+  });
+  const children = new Map<string, string[]>([["a", ["a1", "a2", "a3"]], ["b", ["b1", "b2"]], ["c", ["c1"]]]);
+  await resolveGraph({
+    rootName: "root",
+    rootDeps: ["a", "b", "c", "d"].map(dep),
+    jobs: 2,
+    land: async (pkg) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      const kids = children.get(pkg.name);
+      return kids ? { supplied: { deps: kids.map(dep), source: "t" } } : {};
+    },
+  });
+  assert.equal(peak, 2);
+});
