@@ -255,7 +255,7 @@ export class HandlerEngine {
     const groups = new Map<string, string[]>();
     for (
       const h of [...wanted].sort((a, b) =>
-        (a.grant ? 1 : 0) - (b.grant ? 1 : 0) || a.meta.name.localeCompare(b.meta.name)
+        (a.grant ? 1 : 0) - (b.grant ? 1 : 0) || (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0)
       )
     ) {
       const entry = this.#poolFor(h);

@@ -35,9 +35,16 @@ export function inspectPlugin(moduleUrl: string, origin: string, timeoutMs = 30_
     worker.onmessage = (e: MessageEvent) => {
       clearTimeout(timer);
       worker.terminate();
-      const r = e.data as { ok: boolean; meta?: PluginMeta; message?: string };
+      const r = e.data as { ok: boolean; meta?: PluginMeta; message?: string; shape?: boolean };
       if (r.ok) resolve(r.meta!);
-      else {
+      else if (r.shape) {
+        reject(
+          new IvpmError(`plugin ${origin} exports an invalid ${r.message}`, {
+            hint:
+              "a source type's keys are schemas built with `s` from @ivpm/plugin (see docs/writing-plugins.md)",
+          }),
+        );
+      } else {
         reject(
           new IvpmError(`plugin ${origin} failed to load: ${r.message}`, {
             hint:

@@ -12,6 +12,22 @@ import { SiteConfig } from "../plugin_api/site_config.ts";
 import { handlerMeta } from "../handlers/registry.ts";
 import type { PluginMeta } from "./meta.ts";
 
+/** What the plugin exports is malformed (as opposed to its code failing to load). */
+class ShapeError extends Error {}
+
+/** The `kind`s of the schemas `s` builds. */
+const SCHEMA_KINDS = new Set([
+  "string",
+  "boolean",
+  "integer",
+  "scalar",
+  "any",
+  "object",
+  "map",
+  "array",
+  "union",
+]);
+
 const scope = self as unknown as {
   postMessage(m: unknown): void;
   onmessage: ((e: MessageEvent) => void) | null;
@@ -44,6 +60,14 @@ scope.onmessage = async (e: MessageEvent) => {
           keys?: Record<string, unknown>;
           required?: string[];
         };
+        for (const [key, schema] of Object.entries(src.keys ?? {})) {
+          // A plain `{ type: "string" }` would otherwise surface later as a baffling ivpm.yaml error.
+          if (!SCHEMA_KINDS.has((schema as { kind?: string } | null)?.kind ?? "")) {
+            throw new ShapeError(
+              `source '${src.name}' (export ${exportName}): key '${key}' is not a schema; build it with s.string(), s.boolean(), …`,
+            );
+          }
+        }
         meta.sources.push({
           exportName,
           name: src.name,
@@ -55,9 +79,12 @@ scope.onmessage = async (e: MessageEvent) => {
     }
     scope.postMessage({ ok: true, meta });
   } catch (err) {
-    scope.postMessage({
-      ok: false,
-      message: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-    });
+    if (err instanceof ShapeError) scope.postMessage({ ok: false, shape: true, message: err.message });
+    else {
+      scope.postMessage({
+        ok: false,
+        message: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
+    }
   }
 };

@@ -86,4 +86,17 @@ Deno.test("a plugin source type validates its keys and fetches in update", async
   const required = await m.run(["update"], at);
   assert.equal(required.code, 1);
   assert.match(required.stderr, /error: .*'artifact'/);
+
+  // A key table that is not made of schemas is refused when the plugin is loaded, naming the key.
+  await Deno.writeTextFile(join(proj, "ivpm.yaml"), projectYaml("          artifact: fw-1.2\n"));
+  await Deno.writeTextFile(
+    join(proj, "tools", "artifact.ts"),
+    ARTIFACT.replace('s.enum(["debug", "release"], "Build flavor")', '{ type: "string" }'),
+  );
+  const shape = await m.run(["update"], at);
+  assert.equal(shape.code, 1);
+  assert.match(
+    shape.stderr,
+    /^error: plugin \.\/tools\/artifact\.ts exports an invalid source 'artifact' \(export artifact\): key 'flavor' is not a schema/m,
+  );
 });
