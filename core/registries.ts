@@ -13,6 +13,7 @@ import { setDefaultSchemaInputs } from "./config/load.ts";
 import { builtinHandlerRegistry } from "./handlers/builtin_registry.ts";
 import type { HandlerRegistry } from "./handlers/registry.ts";
 import type { LoadedPlugin } from "./plugins/loader.ts";
+import type { RegisteredCredentialProvider } from "./plugins/credentials.ts";
 import { SiteConfigRegistry } from "./plugins/site_configs.ts";
 import { builtinSourceRegistry, type SourceRegistry } from "./sources/registry.ts";
 
@@ -22,6 +23,8 @@ export interface Registries {
   sources: SourceRegistry;
   siteConfigs: SiteConfigRegistry;
   plugins: LoadedPlugin[];
+  /** Git credential providers from plugins, in registration order (first result wins). */
+  credentialProviders: RegisteredCredentialProvider[];
   /** `site-config:` names from the user and site config files, and which files were read. */
   siteConfigChoice: { user?: string; site?: string; files: string[] };
 }
@@ -35,6 +38,7 @@ export function builtinRegistries(): Registries {
     sources: builtinSourceRegistry(),
     siteConfigs: new SiteConfigRegistry(),
     plugins: [],
+    credentialProviders: [],
     siteConfigChoice: { files: [] },
   };
 }

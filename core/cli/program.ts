@@ -187,7 +187,7 @@ export function buildProgram(
     .argument("<dir>", "snapshot directory")
     .option("-p, --project-dir <dir>", "project directory (default: current)")
     .option("-r, --rls-deps", "use release dependencies")
-    .action(notYet("snapshot"));
+    .action(async (dir, o) => (await import("../commands/snapshot.ts")).snapshot(dir, o));
 
   project(sub("status", "show the state of each package (branch, changes, lock match)"))
     .option("-v, --verbose", "list changed files", count, 0)
@@ -201,7 +201,7 @@ export function buildProgram(
     .option("--summary <file>", "write a markdown summary")
     .option("-v, --verbose", "more detail", count, 0)
     .option("--json", "print JSON")
-    .action(notYet("sync"));
+    .action(async (o) => (await import("../commands/sync.ts")).sync(o));
 
   (project(sub("update", "fetch dependencies, write the lock file, run the handlers"))
     .option("-d, --dep-set <name>", "dep-set to use")

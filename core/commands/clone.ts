@@ -16,6 +16,7 @@ import { transcriptReporter } from "../ui/transcript.ts";
 import { lstatOrUndefined } from "../util/fs.ts";
 import { runUpdate } from "../update/update.ts";
 import { printSummary, withInterrupt } from "./update.ts";
+import { handlerArgsFor } from "../cli/handler_options.ts";
 
 /** Flags of `ivpm clone`. */
 export interface CloneFlags {
@@ -77,6 +78,7 @@ export async function clone(src: string, dir: string | undefined, o: CloneFlags)
       anonymousGit: o.anonymous,
       cacheDir,
       site,
+      handlerArgs: handlerArgsFor("clone", o as Record<string, unknown>),
       signal,
       reporter,
     })

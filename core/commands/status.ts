@@ -1,12 +1,13 @@
 /**
- * `ivpm status` — per-package state (see core/status).
+ * `ivpm status [-p DIR] [-v] [--json]` — per-package state (see core/status).
  *
  * @module
  */
 
 import { resolve } from "node:path";
+import { renderStatus } from "../status/render.ts";
 import { workspaceStatus } from "../status/status.ts";
-import { colors, out } from "../ui/log.ts";
+import { colors, out, settings } from "../ui/log.ts";
 
 /** Flags of `ivpm status`. */
 export interface StatusFlags {
@@ -15,47 +16,13 @@ export interface StatusFlags {
   json?: boolean;
 }
 
-/** `ivpm status`. */
+/** `ivpm status`: prints the table (or the JSON rows); exit 0 whatever the packages' state. */
 export async function status(o: StatusFlags): Promise<void> {
-  const rows = await workspaceStatus(resolve(o.projectDir ?? Deno.cwd()), navigator.hardwareConcurrency * 2);
+  const rows = await workspaceStatus(resolve(o.projectDir ?? Deno.cwd()));
   if (o.json) {
     out(JSON.stringify(rows, null, 2));
     return;
   }
-  let clean = 0, modified = 0, git = 0;
-  for (const r of rows) {
-    if (r.vcs === "git") {
-      git++;
-      const changed = (r.modified ?? 0) + (r.untracked ?? 0) > 0;
-      changed ? modified++ : clean++;
-      const label = r.tag
-        ? `tag:${r.tag}`
-        : r.branch ?? (r.commit ? `(detached @ ${r.commit.slice(0, 7)})` : "(unknown)");
-      const up = r.ahead === undefined
-        ? "upstream:?"
-        : r.ahead || r.behind
-        ? `↑${r.ahead} ↓${r.behind}`
-        : "upstream:=";
-      const marker = changed ? colors.yellow("✎") : colors.green("✓");
-      const state = changed ? "modified" : "clean";
-      out(
-        `  ${marker}  ${r.name.padEnd(30)} ${label.padEnd(26)} ${(r.commit ?? "").slice(0, 7).padEnd(8)} ${
-          state.padEnd(10)
-        } ${up}${r.matchesLock ? "" : "  (differs from lock)"}`,
-      );
-      if (r.error) out(`       ! ${r.error}`);
-    } else {
-      out(
-        `  ~  ${r.name.padEnd(30)} (${r.src})${r.version ? ` ${r.version}` : ""}${
-          r.present || r.matchesLock ? "" : "  (missing)"
-        }`,
-      );
-    }
-  }
-  const nonVcs = rows.length - git;
-  out(
-    `\n${rows.length} package(s) · ${git} git (${clean} clean, ${modified} modified)${
-      nonVcs ? ` · ${nonVcs} non-VCS` : ""
-    }`,
-  );
+  const verbose = Math.max(o.verbose ?? 0, settings.verbose);
+  for (const line of renderStatus(rows, { verbose, palette: colors })) out(line);
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import { IvpmError } from "../errors.ts";
 
 /** Options of {@link git}. */
@@ -137,7 +138,19 @@ async function readAll(stream: ReadableStream<Uint8Array>, signal?: AbortSignal)
 }
 
 /** The child environment: the caller's variables on top of non-interactive defaults. */
-function gitEnv(extra: Record<string, string> = {}): Record<string, string> {
+/** Environment added to every git call made inside {@link withGitEnv} (per fetch: credentials). */
+const ambient = new AsyncLocalStorage<Record<string, string>>();
+
+/**
+ * Runs `fn` with `env` added to every git command it starts (directly or through
+ * clone/inspect helpers), e.g. a credential helper for one repository's fetch.
+ */
+export function withGitEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  return ambient.run({ ...(ambient.getStore() ?? {}), ...env }, fn);
+}
+
+function gitEnv(explicit: Record<string, string> = {}): Record<string, string> {
+  const extra = { ...(ambient.getStore() ?? {}), ...explicit };
   const env: Record<string, string> = {
     GIT_TERMINAL_PROMPT: "0",
     GCM_INTERACTIVE: "never",

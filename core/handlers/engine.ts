@@ -34,6 +34,8 @@ export interface EngineOptions {
   cacheDir?: string | null;
   emit?: (e: HandlerEvent) => void;
   warn: (message: string) => void;
+  /** Receives notes (shown with -v); default: dropped. */
+  note?: (message: string) => void;
   leafTimeoutMs?: number;
   /** Settings of the active site config, offered to handlers as `info.site`. */
   site?: import("../plugin_api/site_config.ts").SiteSettings;
@@ -106,6 +108,7 @@ export class HandlerEngine {
         site: this.opts.site,
       },
       onEvent: (e) => this.opts.emit?.(e),
+      onDiag: (d) => this.#diag(d.severity, d.handler, d.message),
     });
     this.#rootWorkers.set(h.origin, w);
     return w;
@@ -146,6 +149,19 @@ export class HandlerEngine {
     }
   }
 
+  #diag(severity: "warning" | "note", handler: string, message: string): void {
+    const text = `${handler}: ${message}`;
+    if (severity === "warning") this.opts.warn(text);
+    else this.opts.note?.(text);
+  }
+
+  #say(name: string) {
+    return {
+      warn: (m: string) => this.#diag("warning", name, m),
+      note: (m: string) => this.#diag("note", name, m),
+    };
+  }
+
   #config(name: string): Record<string, unknown> {
     return this.opts.withConfig[name] ?? {};
   }
@@ -176,6 +192,7 @@ export class HandlerEngine {
       state: this.opts.state?.[name] as Record<string, unknown> | undefined,
       site: this.opts.site,
       exchange: this.#exchange,
+      ...this.#say(name),
     };
   }
 
@@ -208,6 +225,7 @@ export class HandlerEngine {
       init,
       timeoutMs: this.opts.leafTimeoutMs,
       onEvent: (e) => this.opts.emit?.(e),
+      onDiag: (d) => this.#diag(d.severity, d.handler, d.message),
     });
     entry = { pool, handlers: members.map((m) => m.meta.name) };
     this.#pools.set(key, entry);
@@ -255,7 +273,8 @@ export class HandlerEngine {
     const groups = new Map<string, string[]>();
     for (
       const h of [...wanted].sort((a, b) =>
-        (a.grant ? 1 : 0) - (b.grant ? 1 : 0) || (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0)
+        (a.grant ? 1 : 0) - (b.grant ? 1 : 0) ||
+        (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0)
       )
     ) {
       const entry = this.#poolFor(h);
@@ -365,10 +384,11 @@ export class HandlerEngine {
         args: this.opts.args?.[name] ?? {},
         site: this.opts.site,
         emit: this.opts.emit ? (e: HandlerEvent) => this.opts.emit!({ ...e, handler: name }) : undefined,
+        ...this.#say(name),
       };
       try {
         if (this.#isRemote(h)) {
-          const { emit: _e, ...plain } = info;
+          const { emit: _e, warn: _w, note: _n, ...plain } = info;
           await this.#rootWorker(h).call(name, "build", plain);
         } else await this.#instance(h).build(info);
       } catch (e) {
@@ -389,6 +409,7 @@ export class HandlerEngine {
         config: this.#config(name),
         state: this.opts.state?.[name] as Record<string, unknown> | undefined,
         emit: this.opts.emit ? (e: HandlerEvent) => this.opts.emit!({ ...e, handler: name }) : undefined,
+        ...this.#say(name),
       });
       out.push({ handler: name, paths: (paths as string[] | undefined) ?? [] });
     }

@@ -21,6 +21,8 @@ export interface LeafPoolOptions {
   /** A package whose leaf callbacks take longer fails (default 120 s). */
   timeoutMs?: number;
   onEvent?: (e: HandlerEvent) => void;
+  /** Warnings and notes handlers report (`info.warn` / `info.note`). */
+  onDiag?: (d: { severity: "warning" | "note"; handler: string; message: string }) => void;
 }
 
 interface Job {
@@ -81,6 +83,7 @@ export class LeafPool {
         readyReject(err);
         this.#fail(slot, err);
       } else if (m.type === "event") this.opts.onEvent?.(m.event);
+      else if (m.type === "diag") this.opts.onDiag?.(m);
       else if (m.type === "result") {
         const job = slot.job;
         if (!job || job.msg.id !== m.id) return;

@@ -147,7 +147,10 @@ export class HandlerRegistry {
 
   /** Every handler, sorted by name. */
   list(): RegisteredHandler[] {
-    return [...this.#handlers.values()].sort((a, b) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0));
+    return [...this.#handlers.values()].sort((
+      a,
+      b,
+    ) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0));
   }
 
   /** Option schemas by handler name (for validating `package.with`). */

@@ -15,6 +15,8 @@ export interface RootWorkerOptions {
   permissions?: Deno.PermissionOptionsObject;
   init: InitMessage;
   onEvent?: (e: HandlerEvent) => void;
+  /** Warnings and notes handlers report (`info.warn` / `info.note`). */
+  onDiag?: (d: { severity: "warning" | "note"; handler: string; message: string }) => void;
   /** A single call taking longer fails (default 30 min: root work such as installs is long). */
   timeoutMs?: number;
 }
@@ -45,6 +47,7 @@ export class RootWorker {
         this.#dead = new IvpmError(`loading plugin code failed: ${m.message}`);
         fail(this.#dead);
       } else if (m.type === "event") opts.onEvent?.(m.event);
+      else if (m.type === "diag") opts.onDiag?.(m);
       else if (m.type === "reply") {
         const p = this.#pending.get(m.id);
         if (!p) return;

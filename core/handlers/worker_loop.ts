@@ -62,6 +62,10 @@ export function startWorkerLoop(builtins: HandlerClass[]): void {
           config: init!.configs[name] ?? {},
           args: init!.args[name] ?? {},
           emit: (event: HandlerEvent) => post({ type: "event", event: { ...event, packageName: pkg.name } }),
+          warn: (message: string) =>
+            post({ type: "diag", severity: "warning", handler: name, message: `${pkg.name}: ${message}` }),
+          note: (message: string) =>
+            post({ type: "diag", severity: "note", handler: name, message: `${pkg.name}: ${message}` }),
         };
         if (m.phase === "pre") await inst.onLeafPreLoad(pkg, info);
         else await inst.onLeafPostLoad(pkg, info);
@@ -98,6 +102,8 @@ export function startWorkerLoop(builtins: HandlerClass[]): void {
     const withEmit = <T extends object>(info: T) => ({
       ...info,
       emit: (event: HandlerEvent) => post({ type: "event", event: { ...event, handler: m.handler } }),
+      warn: (message: string) => post({ type: "diag", severity: "warning", handler: m.handler, message }),
+      note: (message: string) => post({ type: "diag", severity: "note", handler: m.handler, message }),
     });
     switch (m.method) {
       case "preLoad":

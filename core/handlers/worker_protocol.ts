@@ -73,4 +73,5 @@ export type WorkerOut =
   | { type: "init-error"; message: string }
   | LeafResult
   | ReplyMessage
-  | { type: "event"; event: HandlerEvent };
+  | { type: "event"; event: HandlerEvent }
+  | { type: "diag"; severity: "warning" | "note"; handler: string; message: string };

@@ -38,6 +38,12 @@ export interface LeafInfo {
    * directly. It may be absent (nothing displays progress); task calls are then no-ops.
    */
   emit?: (event: HandlerEvent) => void;
+  /** Effective settings of the active site config (cache dir, ivpm install args, git auth order). */
+  site?: SiteSettings;
+  /** Reports a warning (shown by default, prefixed with the handler's name). */
+  warn?: (message: string) => void;
+  /** Reports a note (shown with `-v`, prefixed with the handler's name). */
+  note?: (message: string) => void;
 }
 
 /**
@@ -107,6 +113,12 @@ export interface DestroyInfo {
   state?: Record<string, unknown>;
   /** Where task events go (see {@link LeafInfo.emit}); absent when nothing displays them. */
   emit?: (event: HandlerEvent) => void;
+  /** Effective settings of the active site config (cache dir, ivpm install args, git auth order). */
+  site?: SiteSettings;
+  /** Reports a warning (shown by default, prefixed with the handler's name). */
+  warn?: (message: string) => void;
+  /** Reports a note (shown with `-v`, prefixed with the handler's name). */
+  note?: (message: string) => void;
 }
 
 /**
@@ -133,4 +145,10 @@ export interface BuildInfo {
   args: Record<string, unknown>;
   /** Where task events go (see {@link LeafInfo.emit}); absent when nothing displays them. */
   emit?: (event: HandlerEvent) => void;
+  /** Effective settings of the active site config (cache dir, ivpm install args, git auth order). */
+  site?: SiteSettings;
+  /** Reports a warning (shown by default, prefixed with the handler's name). */
+  warn?: (message: string) => void;
+  /** Reports a note (shown with `-v`, prefixed with the handler's name). */
+  note?: (message: string) => void;
 }

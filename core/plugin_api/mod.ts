@@ -45,3 +45,4 @@ export {
 } from "../config/schema.ts";
 export { DefaultSiteConfig, SiteConfig, type SiteSettings, siteSettings } from "./site_config.ts";
 export { ENVRC_HEADER, envrcSection, removeEnvrcSection, setEnvrcSection, updateEnvrcFile } from "./envrc.ts";
+export { CredentialProvider, type CredentialRequest, type Credentials } from "./credentials.ts";

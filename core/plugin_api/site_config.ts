@@ -54,16 +54,19 @@ export class SiteConfig {
   }
 
   /**
-   * Arguments passed to the installer to put ivpm's Python helpers into new venvs.
+   * Installer arguments that put ivpm's Python helpers (the `ivpm` package: `ivpm.setup`,
+   * pkginfo) into new venvs. Default: none — this ivpm is not a Python package, and a venv
+   * should hold only what the project declares. A site that relies on the helpers returns
+   * e.g. `["ivpm"]` or a path to an internal wheel.
    *
    * @example
    * ```ts
    * import { SiteConfig } from "@ivpm/plugin";
-   * new SiteConfig().getIvpmInstallArgs(); // ["ivpm"]
+   * new SiteConfig().getIvpmInstallArgs(); // []
    * ```
    */
   getIvpmInstallArgs(): string[] {
-    return ["ivpm"];
+    return [];
   }
 
   /**

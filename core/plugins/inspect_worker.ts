@@ -9,6 +9,7 @@
 
 import { type HandlerClass, PackageHandler } from "../plugin_api/handler.ts";
 import { SiteConfig } from "../plugin_api/site_config.ts";
+import { CredentialProvider } from "../plugin_api/credentials.ts";
 import { handlerMeta } from "../handlers/registry.ts";
 import type { PluginMeta } from "./meta.ts";
 
@@ -37,7 +38,7 @@ scope.onmessage = async (e: MessageEvent) => {
   const { url, origin } = e.data as { url: string; origin: string };
   try {
     const ns = await import(url) as Record<string, unknown>;
-    const meta: PluginMeta = { handlers: [], siteConfigs: [], sources: [] };
+    const meta: PluginMeta = { handlers: [], siteConfigs: [], sources: [], credentialProviders: [] };
     for (const [exportName, value] of Object.entries(ns)) {
       if (typeof value === "function" && value.prototype instanceof PackageHandler) {
         meta.handlers.push({
@@ -45,6 +46,11 @@ scope.onmessage = async (e: MessageEvent) => {
           meta: handlerMeta(value as HandlerClass, origin),
           options: (value as HandlerClass).options,
         });
+      } else if (
+        typeof value === "function" && value.prototype instanceof CredentialProvider
+      ) {
+        const cls = value as unknown as { name: string; description?: string };
+        meta.credentialProviders!.push({ exportName, name: cls.name, description: cls.description ?? "" });
       } else if (
         typeof value === "function" && (value === SiteConfig || value.prototype instanceof SiteConfig)
       ) {

@@ -23,6 +23,7 @@ import { pluginCacheDir, readBundle, readMeta, writeBundle, writeMeta } from "./
 import type { PluginEntry } from "./entries.ts";
 import type { SiteConfigRegistry } from "./site_configs.ts";
 import { remoteSource } from "./remote_source.ts";
+import type { RegisteredCredentialProvider } from "./credentials.ts";
 
 /** A plugin ready to register. */
 export interface LoadedPlugin {
@@ -80,7 +81,10 @@ export async function resolvePlugin(
     meta = await inspectPlugin(dataUrl(bundle.code), entry.spec);
     await writeMeta(bundle.sha256, meta);
   }
-  if (!meta.handlers.length && !meta.sources.length && !meta.siteConfigs.length) {
+  if (
+    !meta.handlers.length && !meta.sources.length && !meta.siteConfigs.length &&
+    !meta.credentialProviders?.length
+  ) {
     throw new IvpmError(`plugin ${entry.spec} registers nothing`, {
       hint: "export classes extending PackageHandler or SiteConfig, or source objects, from its entry module",
     });
@@ -254,7 +258,12 @@ async function localChanged(pin: PluginPin): Promise<boolean> {
 /** Registers what loaded plugins provide. Name clashes are errors naming both origins (site configs excepted). */
 export function registerPlugins(
   loaded: LoadedPlugin[],
-  registries: { handlers: HandlerRegistry; sources: SourceRegistry; siteConfigs: SiteConfigRegistry },
+  registries: {
+    handlers: HandlerRegistry;
+    sources: SourceRegistry;
+    siteConfigs: SiteConfigRegistry;
+    credentialProviders: RegisteredCredentialProvider[];
+  },
 ): void {
   for (const p of loaded) {
     const origin = `${p.entry.spec} (${p.entry.scope})`;
@@ -269,6 +278,15 @@ export function registerPlugins(
     }
     for (const s of p.meta.sources) {
       registries.sources.register(remoteSource(s, { origin, moduleUrl: p.moduleUrl, grant: p.entry.grant }));
+    }
+    for (const c of p.meta.credentialProviders ?? []) {
+      registries.credentialProviders.push({
+        name: c.name,
+        origin,
+        moduleUrl: p.moduleUrl,
+        exportName: c.exportName,
+        grant: p.entry.grant,
+      });
     }
     for (const c of p.meta.siteConfigs) {
       registries.siteConfigs.register({

@@ -11,6 +11,8 @@ import type { HandlerMeta } from "../handlers/registry.ts";
 export interface PluginMeta {
   handlers: { exportName: string; meta: HandlerMeta; options?: ObjectSchema }[];
   siteConfigs: { exportName: string; name: string; description: string }[];
+  /** Git credential providers (first-result hook), in export order. */
+  credentialProviders?: { exportName: string; name: string; description: string }[];
   sources: {
     exportName: string;
     name: string;

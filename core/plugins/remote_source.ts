@@ -69,7 +69,7 @@ async function fetchInWorker(
         e.preventDefault();
         reject(new IvpmError(`package '${dep.name}' (src: ${dep.src}, ${at.origin}): ${e.message}`));
       };
-      const { cache: _c, signal: _s, note: _n, ...plain } = ctx;
+      const { cache: _c, signal: _s, note: _n, credentials: _cr, ...plain } = ctx;
       worker.postMessage({ url: at.moduleUrl, exportName, dep, ctx: plain });
     });
   } finally {

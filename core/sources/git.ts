@@ -10,14 +10,15 @@ import { IvpmError } from "../errors.ts";
 import { cacheNamespace, gitCacheKey } from "../cache/store.ts";
 import {
   cloneRepo,
-  effectiveGitUrl,
   fastForward,
   git,
   headCommit,
   isDirty,
   remoteUrl,
   resolveRemoteRef,
+  withGitEnv,
 } from "../git/mod.ts";
+import { gitAuth } from "../git/auth.ts";
 import { lstatOrUndefined } from "../util/fs.ts";
 import type { DependencySpec } from "../config/model.ts";
 import { infoOf } from "./info.ts";
@@ -66,9 +67,16 @@ async function guardLocalChanges(ctx: FetchContext): Promise<void> {
 }
 
 async function fetchGit(dep: DependencySpec, ctx: FetchContext): Promise<FetchOutcome> {
-  const url = effectiveGitUrl(dep.url!, {
+  const auth = await gitAuth(dep.url!, {
     anonymous: typeof dep.options.anonymous === "boolean" ? dep.options.anonymous : ctx.anonymousGit,
+    order: ctx.gitAuthOrder,
+    credentials: ctx.credentials,
   });
+  // Credentials (if any) reach every git command of this fetch through the environment only.
+  return await withGitEnv(auth.env, () => fetchWith(auth.url, dep, ctx));
+}
+
+async function fetchWith(url: string, dep: DependencySpec, ctx: FetchContext): Promise<FetchOutcome> {
   const branch = opt(dep, "branch"), tag = opt(dep, "tag"), commit = opt(dep, "commit");
   const depth = typeof dep.options.depth === "number" ? dep.options.depth : undefined;
   const submodules = typeof dep.options.submodules === "boolean" ? dep.options.submodules : "auto";

@@ -1,31 +1,10 @@
 /**
- * Sources whose fetch arrives with the built-in handlers issue (`fusesoc`,
- * `module`). They are registered now so ivpm.yaml files using them validate.
+ * The sources the built-in handlers issue added (`fusesoc`, `module`), under the
+ * names `registry.ts` imports. Each is implemented in its own file:
+ * `fusesoc.ts` and `module.ts`.
  *
  * @module
  */
 
-import { IvpmError } from "../errors.ts";
-import { infoOf } from "./info.ts";
-import type { Source } from "./types.ts";
-
-function pending(name: string): Source {
-  return {
-    ...infoOf(name),
-    reproducible: false,
-    spec: (dep) => ({ ...dep.options }),
-    fetch: (dep) => {
-      throw new IvpmError(
-        `package '${dep.name}': src '${name}' is not supported by this version of ivpm yet`,
-        {
-          hint: "pin the package with src: git or src: http meanwhile",
-        },
-      );
-    },
-  };
-}
-
-/** `src: fusesoc`. */
-export const fusesocSource: Source = pending("fusesoc");
-/** `src: module`. */
-export const moduleSource: Source = pending("module");
+export { fusesocSource } from "./fusesoc.ts";
+export { moduleSource } from "./module.ts";

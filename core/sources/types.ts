@@ -44,6 +44,10 @@ export interface FetchContext {
   signal: AbortSignal;
   /** Reports a note (shown with -v). */
   note(message: string): void;
+  /** Site config git auth order (`gh`, `ssh`, `https`); default gh → ssh → https. */
+  gitAuthOrder?: string[];
+  /** Credential providers (first result wins) for https git remotes. */
+  credentials?: import("../git/auth.ts").CredentialLookup;
 }
 
 /** What a fetch produced. */

@@ -67,7 +67,7 @@ export async function runDestroy(opts: DestroyOptions): Promise<DestroyResult> {
     if (!dryRun) await removeTree(path); // a symlink is unlinked, never followed
     result.removed.push(path);
   }
-  for (const f of [LOCK_FILE, STATE_FILE, ".ivpm.lock", STAGING_DIR, ".ivpm-sources"]) {
+  for (const f of [LOCK_FILE, STATE_FILE, ".ivpm.lock", STAGING_DIR, ".ivpm-sources", ".fusesoc-index"]) {
     const path = join(depsDir, f);
     if (!(await lstatOrUndefined(path))) continue;
     if (!dryRun) await removeTree(path);

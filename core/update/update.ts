@@ -39,6 +39,7 @@ import type { Diagnostic } from "../ui/diagnostics.ts";
 import { closestMatch } from "../util/suggest.ts";
 import { copyTree, lstatOrUndefined, removeTree } from "../util/fs.ts";
 import { openDepsSources } from "./deps_source.ts";
+import { credentialLookup } from "../plugins/credentials.ts";
 import { place, STAGING_DIR } from "./place.ts";
 import { readProjectState, writeProjectState } from "./project_state.ts";
 import { type ResolvedGraph, type ResolvedPackage, resolveGraph, UpdateFailed } from "./resolver.ts";
@@ -171,6 +172,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
     cacheDir: opts.cacheDir,
     emit: opts.reporter?.handlerEvent,
     warn: (message) => report({ severity: "warning", message }),
+    note: (message) => report({ severity: "note", message }),
     leafTimeoutMs: opts.leafTimeoutMs,
     site: opts.site,
   });
@@ -218,6 +220,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
     let cacheUsed = false;
     const leafPre = engine.hasLeaf("pre"), leafPost = engine.hasLeaf("post");
     const leafWork: Promise<void>[] = [];
+    const credentials = credentialLookup(registries().credentialProviders);
     // A fatal leaf error stops further fetches as soon as it happens.
     const leafAbort = new AbortController();
     const factories: Record<string, Record<string, unknown>> = {};
@@ -319,6 +322,8 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
             force: !!opts.force,
             signal: opts.signal ?? new AbortController().signal,
             note: (m) => note(m),
+            gitAuthOrder: opts.site?.gitAuthOrder,
+            credentials,
           });
           opts.signal?.throwIfAborted();
           await place(outcome, finalPath, workDir);

@@ -22,7 +22,10 @@ async function project() {
 Deno.test("update --json prints one event per line and a final summary, nothing else on stdout", async () => {
   const p = await project();
   try {
-    const r = await runIvpm(["update", "-a", "--json"], { cwd: p.dir, env: { IVPM_CACHE: "" } });
+    const r = await runIvpm(["update", "-a", "--skip-py-install", "--json"], {
+      cwd: p.dir,
+      env: { IVPM_CACHE: "" },
+    });
     assert.equal(r.code, 0, r.stderr);
     const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     const starts = events.filter((e) => e.type === "package-start").map((e) => e.name).sort();
@@ -41,12 +44,15 @@ Deno.test("update --json prints one event per line and a final summary, nothing 
 Deno.test("update output without a terminal is plain lines with no escape codes", async () => {
   const p = await project();
   try {
-    const r = await runIvpm(["update", "-a"], { cwd: p.dir, env: { IVPM_CACHE: "" } });
+    const r = await runIvpm(["update", "-a", "--skip-py-install"], { cwd: p.dir, env: { IVPM_CACHE: "" } });
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr + r.stdout, /\x1b\[/);
     assert.match(r.stderr, /^<< a \(\d+\.\ds\) [0-9a-f]{7}$/m);
     assert.match(r.stderr, /Updated 3 packages \(2 fetched, 0 up to date, 1 for handlers\)/);
-    const again = await runIvpm(["update", "-a"], { cwd: p.dir, env: { IVPM_CACHE: "" } });
+    const again = await runIvpm(["update", "-a", "--skip-py-install"], {
+      cwd: p.dir,
+      env: { IVPM_CACHE: "" },
+    });
     assert.match(again.stderr, /Updated 3 packages \(0 fetched, 2 up to date, 1 for handlers\)/);
   } finally {
     await p.cleanup();
@@ -57,7 +63,9 @@ Deno.test("on a terminal, update shows a live status line and clears it at the e
   const p = await project();
   try {
     const { ivpmCommandArgs } = await import("../_helpers/cli.ts");
-    const cmd = [Deno.execPath(), ...ivpmCommandArgs(["update", "-a"])].map((a) => `'${a}'`).join(" ");
+    const cmd = [Deno.execPath(), ...ivpmCommandArgs(["update", "-a", "--skip-py-install"])].map((a) =>
+      `'${a}'`
+    ).join(" ");
     // `script` gives the child a real pseudo-terminal.
     const r = await new Deno.Command("script", {
       args: ["-qec", cmd, "/dev/null"],

@@ -5,6 +5,7 @@ import { runIvpm } from "../_helpers/cli.ts";
 import { runUpdate } from "../../core/update/update.ts";
 import { workspaceStatus } from "../../core/status/status.ts";
 import { depsGraph } from "../../core/commands/show_deps.ts";
+import { NO_PY_INSTALL } from "../_helpers/no_py_install.ts";
 
 async function workspace() {
   const root = await Deno.makeTempDir({ prefix: "ivpm-cmds-" });
@@ -43,7 +44,13 @@ async function workspace() {
 Deno.test("status reports branch, tag, dirty state and lock match per package", async () => {
   const w = await workspace();
   try {
-    await runUpdate({ projectDir: w.project, cacheDir: null, anonymousGit: true, jobs: 2 });
+    await runUpdate({
+      handlerArgs: NO_PY_INSTALL,
+      projectDir: w.project,
+      cacheDir: null,
+      anonymousGit: true,
+      jobs: 2,
+    });
     await Deno.writeTextFile(join(w.project, "packages/lib/README"), "changed\n");
     await Deno.writeTextFile(join(w.project, "packages/lib/new.txt"), "untracked\n");
     const rows = await workspaceStatus(w.project);
@@ -86,7 +93,13 @@ Deno.test("status without a lock file says to run update first", async () => {
 Deno.test("show deps resolves sub-package dependencies and renders tree, json and dot", async () => {
   const w = await workspace();
   try {
-    await runUpdate({ projectDir: w.project, cacheDir: null, anonymousGit: true, jobs: 2 });
+    await runUpdate({
+      handlerArgs: NO_PY_INSTALL,
+      projectDir: w.project,
+      cacheDir: null,
+      anonymousGit: true,
+      jobs: 2,
+    });
     const g = await depsGraph(w.project);
     const leaf = g.nodes.find((n) => n.name === "leaf")!;
     assert.equal(leaf.resolved_by, "app");
@@ -117,7 +130,7 @@ Deno.test("clone checks out a new branch and runs update in the clone", async ()
     await fixtureGit(w.project, "add", "ivpm.yaml");
     await fixtureGit(w.project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "p");
     const target = join(w.root, "cloned");
-    const r = await runIvpm(["clone", "-a", w.project, target, "-b", "feature"], {
+    const r = await runIvpm(["clone", "-a", "--skip-py-install", w.project, target, "-b", "feature"], {
       cwd: w.root,
       env: { IVPM_CACHE: "" },
     });
@@ -151,7 +164,13 @@ Deno.test("cache info and clean work on the cache update filled", async () => {
         `- name: lib\n          url: ${w.lib.url}\n          cache: true`,
       ),
     );
-    await runUpdate({ projectDir: w.project, cacheDir: cache, anonymousGit: true, jobs: 2 });
+    await runUpdate({
+      handlerArgs: NO_PY_INSTALL,
+      projectDir: w.project,
+      cacheDir: cache,
+      anonymousGit: true,
+      jobs: 2,
+    });
     const st = await Deno.lstat(join(w.project, "packages/lib"));
     assert.ok(st.isSymlink);
     const info = await runIvpm(["cache", "info", "--json", "-c", cache]);

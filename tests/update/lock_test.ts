@@ -24,6 +24,7 @@ import {
   tempRoot,
   writeIvpmYaml,
 } from "../_helpers/update_project.ts";
+import { NO_PY_INSTALL } from "../_helpers/no_py_install.ts";
 
 async function writeProject(dir: string, deps: DepEntry[]): Promise<string> {
   return await writeIvpmYaml(dir, { name: "proj", "dep-sets": depSets({ default: deps }) });
@@ -31,7 +32,13 @@ async function writeProject(dir: string, deps: DepEntry[]): Promise<string> {
 
 async function update(project: string, opts: Partial<UpdateOptions> = {}) {
   const rec = recorder();
-  const result = await runUpdate({ projectDir: project, cacheDir: null, reporter: rec, ...opts });
+  const result = await runUpdate({
+    handlerArgs: NO_PY_INSTALL,
+    projectDir: project,
+    cacheDir: null,
+    reporter: rec,
+    ...opts,
+  });
   const status = Object.fromEntries([...rec.landed].map(([n, l]) => [n, l.status]));
   return { result, rec, status };
 }
@@ -360,7 +367,7 @@ Deno.test("the CLI warns about lock entries it cannot reproduce", async () => {
     const fresh = await writeIvpmYaml(join(tmp.path, "fresh"), { name: "fresh" });
     const r = await runIvpm(
       fresh,
-      ["update", "--lock-file", join(project, "packages/package-lock.json")],
+      ["update", "--skip-py-install", "--lock-file", join(project, "packages/package-lock.json")],
       cliEnv(),
     );
     assert.equal(r.code, 0, r.stderr);

@@ -20,6 +20,7 @@ import {
   tempRoot,
   writeIvpmYaml,
 } from "../_helpers/update_project.ts";
+import { NO_PY_INSTALL } from "../_helpers/no_py_install.ts";
 
 /** A leaf package directory with one marker file and no ivpm.yaml. */
 async function leaf(dir: string, marker = "leaf"): Promise<string> {
@@ -95,6 +96,7 @@ Deno.test("resolves three levels; root and earlier parents win even when a later
       if (pkg.name === "B") releaseA();
     });
     const result = await runUpdate({
+      handlerArgs: NO_PY_INSTALL,
       projectDir: project,
       cacheDir: null,
       jobs: 4,
@@ -148,7 +150,12 @@ Deno.test("a dependency's dep-set, a dep-set's default-dep-set and uses: inherit
         { name: "other", deps: [dir("Q", q)] },
       ],
     });
-    const result = await runUpdate({ projectDir: project, depSet: "ext", cacheDir: null });
+    const result = await runUpdate({
+      handlerArgs: NO_PY_INSTALL,
+      projectDir: project,
+      depSet: "ext",
+      cacheDir: null,
+    });
     assert.equal(result.depSet, "ext");
     const lock = await readLockJson(project);
     assert.deepEqual(Object.keys(lock.packages).sort(), ["P", "R", "S", "p-full", "r-dev", "s-base"]);
@@ -182,7 +189,7 @@ Deno.test("deps: skip leaves a package's own dependencies (and a broken ivpm.yam
         default: [dir("declares", declared, { deps: "skip" }), dir("broken", broken, { deps: "skip" })],
       }),
     });
-    await runUpdate({ projectDir: project, cacheDir: null });
+    await runUpdate({ handlerArgs: NO_PY_INSTALL, projectDir: project, cacheDir: null });
     const lock = await readLockJson(project);
     assert.deepEqual(Object.keys(lock.packages).sort(), ["broken", "declares"]);
     assert.equal(await exists(join(project, "packages/never")), false);
@@ -203,7 +210,9 @@ Deno.test("a sub-package without the requested dep-set fails naming the package 
       name: "proj",
       "dep-sets": depSets({ default: [dir("sub", sub, { "dep-set": "nightly" })] }),
     });
-    const e = await catchIvpmErrorAsync(() => runUpdate({ projectDir: project, cacheDir: null }));
+    const e = await catchIvpmErrorAsync(() =>
+      runUpdate({ handlerArgs: NO_PY_INSTALL, projectDir: project, cacheDir: null })
+    );
     assert.match(e.message, /'sub'/);
     assert.match(e.message, /'nightly'/);
     assert.match(e.message, /default, extra/);
@@ -227,7 +236,12 @@ Deno.test("a dependency cycle A -> B -> A is a warning showing the chain, and bo
       "dep-sets": depSets({ default: [dir("A", aDir)] }),
     });
     const rec = recorder();
-    const result = await runUpdate({ projectDir: project, cacheDir: null, reporter: rec });
+    const result = await runUpdate({
+      handlerArgs: NO_PY_INSTALL,
+      projectDir: project,
+      cacheDir: null,
+      reporter: rec,
+    });
     const cycles = rec.messages("warning").filter((m) => m.includes("cycle"));
     assert.equal(cycles.length, 1, rec.messages().join("\n"));
     assert.match(cycles[0], /A -> B -> A/);
@@ -258,7 +272,7 @@ Deno.test("a dep-set factory (src: ivpm.yaml) supplies dependencies recorded wit
         default: [{ name: "core-tools", src: "ivpm.yaml", url: "tools.yaml", "dep-set": "core" }],
       }),
     });
-    await runUpdate({ projectDir: project, cacheDir: null });
+    await runUpdate({ handlerArgs: NO_PY_INSTALL, projectDir: project, cacheDir: null });
     const lock = await readLockJson(project);
     // The factory itself creates nothing: it is listed under ivpm_sources, not packages.
     assert.deepEqual(Object.keys(lock.packages).sort(), ["pyyaml", "tool"]);
@@ -302,7 +316,9 @@ Deno.test("a factory without the requested dep-set names the factory and the dep
         default: [{ name: "ft", src: "ivpm.yaml", url: "tools.yaml", "dep-set": "full" }],
       }),
     });
-    const e = await catchIvpmErrorAsync(() => runUpdate({ projectDir: project, cacheDir: null }));
+    const e = await catchIvpmErrorAsync(() =>
+      runUpdate({ handlerArgs: NO_PY_INSTALL, projectDir: project, cacheDir: null })
+    );
     assert.match(e.message, /'ft'/);
     assert.match(e.message, /'full'/);
     assert.match(e.message, /core/);

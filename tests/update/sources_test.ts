@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { detectPlatform } from "../../core/github/platform.ts";
+import { HandlerRegistry } from "../../core/handlers/registry.ts";
 import { runUpdate, type UpdateOptions } from "../../core/update/update.ts";
 import { writeTar, writeZip } from "../_helpers/archive_fixtures.ts";
 import { catchIvpmErrorAsync } from "../_helpers/catch_ivpm_error.ts";
@@ -435,11 +436,12 @@ Deno.test("gh-rls: picks this platform's asset from the latest release and unpac
 Deno.test("pypi and npm entries are recorded in the lock and create nothing under packages/", async () => {
   const tmp = await tempRoot();
   try {
+    // No handlers: this is about what the fetch stage records (installing is the handlers' job).
     const { lock, project, rec } = await update(tmp.path, [
       { name: "requests", src: "pypi", version: "2.31.0" },
       { name: "pyyaml", pypi: true },
       { name: "left-pad", src: "npm", version: "^1.3.0", dev: true },
-    ]);
+    ], { handlers: new HandlerRegistry() });
     assert.deepEqual(await listDir(join(project, "packages")), [
       ".ivpm.lock",
       "ivpm.json",
