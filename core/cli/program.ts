@@ -6,12 +6,10 @@
  */
 
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
-import { NotYetAvailableError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { activeHandlerRegistry } from "../handlers/active.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
 import { addHandlerOptions } from "./handler_options.ts";
-import * as cmd from "../commands/mod.ts";
 import { shareDir } from "../commands/share.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -27,12 +25,6 @@ const int = (name: string) => (v: string) => {
 
 /** Sub-command options a handler may extend (`addOptions`), keyed by command name. */
 export type CommandMap = Record<string, Command>;
-
-function notYet(name: string) {
-  return () => {
-    throw new NotYetAvailableError(name);
-  };
-}
 
 /** Builds the `ivpm` program. `commands` receives each sub-command by name for handler options. */
 export function buildProgram(
@@ -70,30 +62,30 @@ export function buildProgram(
   project(sub("activate", "start a shell (or run a command) in the project environment"))
     .option("-c <cmd>", "run this command instead of an interactive shell")
     .argument("[args...]", "arguments passed to the shell or command")
-    .action((args, o) => cmd.activate(args, o));
+    .action(async (args, o) => (await import("../commands/activate.ts")).activate(args, o));
 
   project(sub("build", "build packages through each handler's build step"))
     .option("-d, --dep-set <name>", "dep-set to build")
     .option("-g, --debug", "debug build")
-    .action((o) => cmd.build(o));
+    .action(async (o) => (await import("../commands/build.ts")).build(o));
 
   const cache = sub("cache", "manage the shared package cache");
   cache.command("init").description("create a cache directory")
     .argument("<dir>", "cache directory")
     .option("-s, --shared", "make it group-shared (setgid)")
     .option("-f, --force", "reinitialise an existing directory")
-    .action((dir, o) => cmd.cacheInit(dir, o));
+    .action(async (dir, o) => (await import("../commands/cache.ts")).cacheInit(dir, o));
   cache.command("info").description("show what the cache holds")
     .option("-c, --cache-dir <dir>", "cache directory (default: IVPM_CACHE or the site default)")
     .option("-v, --verbose", "list every version")
     .option("--json", "print JSON")
-    .action((o) => cmd.cacheInfo(o));
+    .action(async (o) => (await import("../commands/cache.ts")).cacheInfo(o));
   cache.command("clean").description("remove entries not used for a while")
     .option("-c, --cache-dir <dir>", "cache directory (default: IVPM_CACHE or the site default)")
     .option("-d, --days <n>", "remove entries unused for this many days", int("--days"), 7)
     .option("-n, --dry-run", "show what would be removed")
     .option("--json", "print JSON")
-    .action((o) => cmd.cacheClean(o));
+    .action(async (o) => (await import("../commands/cache.ts")).cacheClean(o));
 
   (sub("clone", "clone a project and fetch its dependencies")
     .argument("<src>", "git URL of the project")
@@ -102,21 +94,21 @@ export function buildProgram(
     .option("-b, --branch <branch>", "branch to check out (created when it does not exist)")
     .option("-d, --dep-set <name>", "dep-set to update")
     .option("-D, --define <VAR=VALUE>", "set a variable (repeatable)", collect, [])
-    .option("-j, --jobs <n>", "parallel fetches", int("--jobs"))).action((src, dir, o) =>
-      cmd.clone(src, dir, o)
+    .option("-j, --jobs <n>", "parallel fetches", int("--jobs"))).action(async (src, dir, o) =>
+      (await import("../commands/clone.ts")).clone(src, dir, o)
     );
 
   project(sub("destroy", "remove what update and the handlers created (packages, venv, generated files)"))
     .option("-n, --dry-run", "show what would be removed")
     .option("--force", "also remove packages holding uncommitted or unpushed work")
     .option("--json", "print JSON")
-    .action((o) => cmd.destroy(o));
+    .action(async (o) => (await import("../commands/destroy.ts")).destroy(o));
 
   sub("init", "create an ivpm.yaml in the current directory")
     .argument("<name>", "project name")
     .option("-v, --version <version>", "project version", "0.0.1")
     .option("-f, --force", "overwrite an existing ivpm.yaml")
-    .action((name, o) => cmd.init(name, o));
+    .action(async (name, o) => (await import("../commands/init.ts")).init(name, o));
 
   project(sub("pkg-info", "print include dirs, paths, libs or flags of packages"))
     .addArgument(
@@ -124,7 +116,7 @@ export function buildProgram(
     )
     .argument("<pkgs...>", "package names")
     .option("-k, --kind <kind>", "kind of paths (a key under package.paths)")
-    .action((t, p, o) => cmd.pkgInfoCommand(t, p, o));
+    .action(async (t, p, o) => (await import("../commands/pkg_info.ts")).pkgInfoCommand(t, p, o));
 
   const plugin = sub("plugin", "manage handler, source and site-config plugins");
   const perms = (c: Command) =>
@@ -138,50 +130,58 @@ export function buildProgram(
     .option("--user", "add to the user config (~/.config/ivpm/config.yaml)")
     .option("--site", "add to the site config (/etc/ivpm/config.yaml)")
     .option("-p, --project-dir <dir>", "project directory (default: current)")
-    .action((spec, o) => cmd.pluginAdd(spec, o));
+    .action(async (spec, o) => (await import("../commands/plugin.ts")).pluginAdd(spec, o));
   plugin.command("remove").description("remove a plugin").argument("<name>", "spec or package name")
     .option("--user", "from the user config").option("--site", "from the site config")
     .option("-p, --project-dir <dir>", "project directory (default: current)")
-    .action((n, o) => cmd.pluginRemove(n, o));
+    .action(async (n, o) => (await import("../commands/plugin.ts")).pluginRemove(n, o));
   plugin.command("list").description("list plugins").option("--json", "print JSON")
     .option("-p, --project-dir <dir>", "project directory (default: current)")
-    .action((o) => cmd.pluginList(o));
+    .action(async (o) => (await import("../commands/plugin.ts")).pluginList(o));
   plugin.command("update").description("update plugin pins within their version ranges").argument("[name]")
     .option("-p, --project-dir <dir>", "project directory (default: current)")
-    .action((n, o) => cmd.pluginUpdate(n, o));
+    .action(async (n, o) => (await import("../commands/plugin.ts")).pluginUpdate(n, o));
   plugin.command("check").description("re-fetch plugins and compare with the pins (for CI)")
     .option("-p, --project-dir <dir>", "project directory (default: current)")
-    .action((o) => cmd.pluginCheck(o));
+    .action(async (o) => (await import("../commands/plugin.ts")).pluginCheck(o));
 
   sub("share", "print the path of ivpm's shared data directory")
     .argument("[path...]", "path components to append")
-    .action((p) => cmd.share(p));
+    .action(async (p) => (await import("../commands/share.ts")).share(p));
 
   const show = sub("show", "show sources, types, handlers, dependencies or the ivpm.yaml schema")
     .option("--schema", "print the JSON Schema of ivpm.yaml")
     .option("--json", "print JSON")
-    .action((o) => cmd.showAll(o));
+    .action(async (o) => (await import("../commands/show.ts")).showAll(o));
   show.command("source").alias("src").description("list source types").argument("[name]")
-    .option("--json", "print JSON").action((n, o) => cmd.showSource(n, o));
+    .option("--json", "print JSON").action(async (n, o) =>
+      (await import("../commands/show.ts")).showSource(n, o)
+    );
   show.command("type").description("list content types").argument("[name]")
-    .option("--json", "print JSON").action((n, o) => cmd.showType(n, o));
+    .option("--json", "print JSON").action(async (n, o) =>
+      (await import("../commands/show.ts")).showType(n, o)
+    );
   show.command("handler").description("list handlers, or their resolved order").argument("[name]")
     .option("--order", "print the resolved execution order")
-    .option("--json", "print JSON").action((n, o) => cmd.showHandler(n, o));
+    .option("--json", "print JSON").action(async (n, o) =>
+      (await import("../commands/show_handler.ts")).showHandler(n, o)
+    );
   project(show.command("deps").description("show the resolved dependency graph").argument("[name]"))
     .option("-d, --dep-set <name>", "dep-set (default: as update would choose)")
     .option("-t, --tree", "print a tree")
     .option("--json", "print JSON")
     .option("--dot", "print Graphviz dot")
     .option("-o, --output <file>", "write to a file")
-    .action((n, o) => cmd.showDeps(n, o));
+    .action(async (n, o) => (await import("../commands/show_deps.ts")).showDeps(n, o));
   show.command("plugin").description("show what a plugin registers").argument("<name>")
     .option("--json", "print JSON").option("-p, --project-dir <dir>", "project directory")
-    .action((n, o) => cmd.showPlugin(n, o));
+    .action(async (n, o) => (await import("../commands/plugin.ts")).showPlugin(n, o));
   show.command("site-config").description("show site configurations and effective settings").argument(
     "[name]",
   )
-    .option("--json", "print JSON").action((n, o) => cmd.showSiteConfig(n, o));
+    .option("--json", "print JSON").action(async (n, o) =>
+      (await import("../commands/show_site_config.ts")).showSiteConfig(n, o)
+    );
 
   sub("snapshot", "copy the project and every dependency at the locked revisions into a directory")
     .argument("<dir>", "snapshot directory")
@@ -192,7 +192,7 @@ export function buildProgram(
   project(sub("status", "show the state of each package (branch, changes, lock match)"))
     .option("-v, --verbose", "list changed files", count, 0)
     .option("--json", "print JSON")
-    .action((o) => cmd.status(o));
+    .action(async (o) => (await import("../commands/status.ts")).status(o));
 
   project(sub("sync", "fetch and merge upstream changes into writable git packages"))
     .option("-n, --dry-run", "report what would happen")
@@ -222,7 +222,9 @@ export function buildProgram(
     .option("--force", "like --refresh-all, and override local-change safety checks")
     .option("--prune", "delete directories of packages no longer declared")
     .option("-v, --verbose", "more detail", count, 0)
-    .option("--json", "print a JSON summary")).action((o) => cmd.update(o));
+    .option("--json", "print a JSON summary")).action(async (o) =>
+      (await import("../commands/update.ts")).update(o)
+    );
 
   addHandlerOptions(commands, handlers);
   return program;

@@ -109,10 +109,7 @@ export async function bundlePlugin(input: BundleInput): Promise<BundleResult> {
   return { code, sha256: await sha256Of(code) };
 }
 
-/** A `data:` URL that imports `code` as a JavaScript module. */
-export function dataUrl(code: string): string {
-  return `data:application/javascript;base64,${Buffer.from(code, "utf8").toString("base64")}`;
-}
+export { dataUrl } from "./data_url.ts";
 
 /** The esbuild plugin that serves modules from `files` only, and refuses anything else. */
 function memoryPlugin(files: Map<string, string>, problems: IvpmError[]): Esbuild.Plugin {

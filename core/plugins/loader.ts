@@ -13,9 +13,8 @@ import { fromFileUrl } from "../util/path.ts";
 import { IvpmError } from "../errors.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
-import { fetchPluginGraph, graphIntegrity, parsePluginSpec } from "./fetch/mod.ts";
 import { sha256Integrity } from "./fetch/digest.ts";
-import { bundlePlugin, dataUrl } from "./bundle.ts";
+import { dataUrl } from "./data_url.ts";
 import { inspectPlugin } from "./inspect.ts";
 import type { PluginMeta } from "./meta.ts";
 import { type PinFile, pinFileFor, type PluginPin, readPins, relativeTo, writePins } from "./pins.ts";
@@ -47,6 +46,9 @@ export async function resolvePlugin(
   entry: PluginEntry,
   opts: ResolveOptions = {},
 ): Promise<{ pin: PluginPin; code: string; meta: PluginMeta }> {
+  // The fetcher and esbuild load only when a plugin is actually resolved (not on every start-up).
+  const { fetchPluginGraph, graphIntegrity, parsePluginSpec } = await import("./fetch/mod.ts");
+  const { bundlePlugin } = await import("./bundle.ts");
   const spec = parsePluginSpec(entry.spec, dirname(entry.file));
   const graph = await fetchPluginGraph(spec, {
     expect: opts.pinned

@@ -7,7 +7,7 @@
 
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { archiveKindFromName, extractArchive } from "../archive/mod.ts";
+import { archiveKindFromName } from "../archive/kind.ts";
 import { downloadToFile, probeUrl } from "../net/mod.ts";
 import { cacheNamespace, httpCacheKey } from "../cache/store.ts";
 import { IvpmError } from "../errors.ts";
@@ -38,6 +38,8 @@ export async function materialise(
     headers: opts.headers,
   });
   if (unpack && kind !== "file") {
+    // Archive readers (zip, xz, bzip2) load only when an archive is unpacked: start-up stays fast.
+    const { extractArchive } = await import("../archive/extract.ts");
     await extractArchive(dl.path, dest, kind);
     return { ...dl, file: false };
   }

@@ -25,7 +25,7 @@
  */
 
 import { basename, join } from "node:path";
-import { archiveKindFromName, extractArchive } from "../archive/mod.ts";
+import { archiveKindFromName } from "../archive/kind.ts";
 import type { DependencySpec } from "../config/model.ts";
 import { IvpmError } from "../errors.ts";
 import { cloneRepo, resolveRemoteRef } from "../git/mod.ts";
@@ -129,6 +129,7 @@ async function fetchUrlProvider(
     if (kind === "file") kind = type === "zip" ? "zip" : "tar.gz";
     const dl = await downloadToFile(provider.url, join(ctx.workDir, "dl", name), { signal: ctx.signal });
     // FuseSoC extracts without stripping a top-level directory: the core's paths expect it.
+    const { extractArchive } = await import("../archive/extract.ts");
     await extractArchive(dl.path, staged, kind, { strip: 0 });
   } else {
     await downloadToFile(provider.url, join(staged, name), { signal: ctx.signal });

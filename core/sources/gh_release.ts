@@ -7,7 +7,6 @@
 
 import { join } from "node:path";
 import { cacheNamespace } from "../cache/store.ts";
-import { resolveGhRelease } from "../github/mod.ts";
 import type { DependencySpec } from "../config/model.ts";
 import { materialise } from "./archive.ts";
 import { infoOf } from "./info.ts";
@@ -18,6 +17,7 @@ function version(dep: DependencySpec): string {
 }
 
 async function fetchRelease(dep: DependencySpec, ctx: FetchContext): Promise<FetchOutcome> {
+  const { resolveGhRelease } = await import("../github/mod.ts");
   const r = await resolveGhRelease({
     url: dep.url!,
     version: version(dep),
