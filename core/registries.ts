@@ -7,7 +7,6 @@
  */
 
 import { builtinContentTypes } from "./config/content_types.ts";
-import { builtinHandlerOptions } from "./config/handler_options.ts";
 import type { SchemaInputs } from "./config/ivpm_schema.ts";
 import { setDefaultSchemaInputs } from "./config/load.ts";
 import { builtinHandlerRegistry } from "./handlers/builtin_registry.ts";
@@ -60,6 +59,6 @@ export function schemaInputs(r: Pick<Registries, "handlers" | "sources"> = regis
   return {
     sources: r.sources.list(),
     types: builtinContentTypes,
-    handlers: { ...builtinHandlerOptions, ...r.handlers.optionSchemas() },
+    handlers: r.handlers.optionSchemas(),
   };
 }

@@ -12,7 +12,7 @@ import type { Diagnostic, Loc } from "../ui/diagnostics.ts";
 import { formatLoc } from "../ui/diagnostics.ts";
 import { closestMatch } from "../util/suggest.ts";
 import { builtinContentTypes } from "./content_types.ts";
-import { builtinHandlerOptions } from "./handler_options.ts";
+import { builtinHandlers } from "../handlers/builtin.ts";
 import { type ReadText, readTextOrUndefined, resolveIncludes } from "./include.ts";
 import { commonDependencyKeys, packageSchema, type SchemaInputs } from "./ivpm_schema.ts";
 import { getEntry, type LMap, type LNode, parseLocated, toPlain } from "./located.ts";
@@ -45,7 +45,10 @@ export function setDefaultSchemaInputs(provider: () => SchemaInputs): void {
 
 /** The built-in registries, as schema inputs. */
 export function builtinSchemaInputs(): SchemaInputs {
-  return { sources: builtinSources, types: builtinContentTypes, handlers: builtinHandlerOptions };
+  // Handler options come from the handlers themselves: one definition, no copy to drift.
+  const handlers: SchemaInputs["handlers"] = {};
+  for (const h of builtinHandlers) handlers[h.name] = h.options ?? { kind: "object", properties: {}, open: true };
+  return { sources: builtinSources, types: builtinContentTypes, handlers };
 }
 
 /** Loads `<dir>/ivpm.yaml`; a missing file is a clear user error. */
