@@ -47,7 +47,9 @@ export function setDefaultSchemaInputs(provider: () => SchemaInputs): void {
 export function builtinSchemaInputs(): SchemaInputs {
   // Handler options come from the handlers themselves: one definition, no copy to drift.
   const handlers: SchemaInputs["handlers"] = {};
-  for (const h of builtinHandlers) handlers[h.name] = h.options ?? { kind: "object", properties: {}, open: true };
+  for (const h of builtinHandlers) {
+    handlers[h.name] = h.options ?? { kind: "object", properties: {}, open: true };
+  }
   return { sources: builtinSources, types: builtinContentTypes, handlers };
 }
 

@@ -71,8 +71,8 @@ export interface CreateVenvOptions {
  */
 export async function createVenv(o: CreateVenvOptions): Promise<void> {
   const site = o.systemSitePackages ? ["--system-site-packages"] : [];
-  const seed = [...o.selfInstall, "setuptools", "wheel"];
   if (o.tool === "uv") {
+    const seed = [...o.selfInstall, "setuptools", "wheel"];
     o.progress(`uv venv --python ${o.python}`);
     const made = await runTool(o.uv!, ["venv", "--python", o.python, ...site, o.dir]);
     if (made.code !== 0) throw toolFailure(`Failed to create virtual environment ${o.dir} with uv`, made);
@@ -86,12 +86,24 @@ export async function createVenv(o: CreateVenvOptions): Promise<void> {
   const made = await runTool(o.python, ["-m", "venv", ...site, o.dir]);
   if (made.code !== 0) throw toolFailure(`'${o.python} -m venv' could not create ${o.dir}`, made);
   const py = venvPython(o.dir);
-  for (const args of [["--upgrade", "pip"], ["--upgrade", ...seed]]) {
-    o.progress(`pip install ${args.join(" ")}`);
-    const r = await runTool(py, ["-m", "pip", "install", ...args], { cwd: o.dir });
-    if (r.code !== 0) {
-      const last = r.output.trim().split("\n").pop()?.trim() ?? "";
-      o.warn(`'pip install ${args.join(" ")}' failed in the new venv (exit ${r.code}): ${last}; continuing`);
-    }
+  // Seed only what the venv lacks (Python's ensurepip already brings setuptools on many versions), and
+  // do not upgrade pip itself: on a machine without index access each attempt costs half a minute of retries.
+  const probe = await runTool(py, [
+    "-c",
+    "import importlib.util as u; print(' '.join(m for m in ('setuptools', 'wheel') if u.find_spec(m) is None))",
+  ]);
+  const missing = probe.code === 0
+    ? probe.output.trim().split(/\s+/).filter(Boolean)
+    : ["setuptools", "wheel"];
+  const want = [...o.selfInstall, ...missing];
+  if (!want.length) return;
+  o.progress(`pip install ${want.join(" ")}`);
+  const r = await runTool(py, ["-m", "pip", "install", "--retries", "1", "--timeout", "15", ...want], {
+    cwd: o.dir,
+    env: { PIP_DISABLE_PIP_VERSION_CHECK: "1" },
+  });
+  if (r.code !== 0) {
+    const last = r.output.trim().split("\n").pop()?.trim() ?? "";
+    o.warn(`'pip install ${want.join(" ")}' failed in the new venv (exit ${r.code}): ${last}; continuing`);
   }
 }
