@@ -63,7 +63,8 @@ export async function pkgInfo(
     } else if (type === "paths") {
       for (const [k, types] of Object.entries(paths)) {
         if (kind && k !== kind) continue;
-        for (const list of Object.values(types)) list.forEach(add);
+        // Library names are not paths.
+        for (const [t, list] of Object.entries(types)) if (t !== "libs") list.forEach(add);
       }
     } else if (type === "libs") {
       // Library names are not paths: take them as written (basename of what the loader resolved).

@@ -102,6 +102,10 @@ export async function gitAuth(url: string, o: GitAuthOptions): Promise<GitAuth> 
     return c ? { url, env: await credentialEnv(c), method: "credentials" } : { url, env: {}, method: "none" };
   };
   if (o.anonymous) return await https();
+  // A credential provider that answers for this URL is an explicit choice: use https with it
+  // before any SSH rewrite.
+  const provided = await o.credentials?.({ url, host, protocol });
+  if (provided) return { url, env: await credentialEnv(provided), method: "credentials" };
   for (const step of o.order ?? ["gh", "ssh", "https"]) {
     if (step === "gh" && host === "github.com") {
       const token = await (o.ghToken ?? ghCliToken)();

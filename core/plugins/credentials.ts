@@ -63,12 +63,12 @@ async function ask(p: RegisteredCredentialProvider, req: CredentialRequest): Pro
   }
 }
 
-/** A lookup asking `providers` in order, remembering answers per host for the run. */
+/** A lookup asking `providers` in order, remembering answers per URL for the run. */
 export function credentialLookup(providers: RegisteredCredentialProvider[]): CredentialLookup | undefined {
   if (!providers.length) return undefined;
   const memo = new Map<string, Promise<Credentials | null>>();
   return (req) => {
-    let r = memo.get(req.host);
+    let r = memo.get(req.url);
     if (!r) {
       r = (async () => {
         for (const p of providers) {
@@ -77,7 +77,7 @@ export function credentialLookup(providers: RegisteredCredentialProvider[]): Cre
         }
         return null;
       })();
-      memo.set(req.host, r);
+      memo.set(req.url, r);
     }
     return r;
   };

@@ -280,7 +280,9 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
           version: versionOf(prev),
         };
       } else if (
-        depsSources && !source.virtual && !exists && (hit = await depsSources.match(dep.name, dep.src, spec))
+        // Only fetched kinds are reused: a dir/file package names a path of *this* project.
+        depsSources && ["git", "http", "gh-rls"].includes(dep.src) && !exists &&
+        (hit = await depsSources.match(dep.name, dep.src, spec))
       ) {
         // Reused from a parent deps dir (or the main worktree): linked or copied, nothing fetched.
         const workDir = join(realDepsDir, STAGING_DIR, `${dep.name.replaceAll("/", "_")}-${++seq}`);

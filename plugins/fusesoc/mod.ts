@@ -3,7 +3,7 @@
  * its packages and publishes them as `packages/fusesoc-cores.txt`,
  * `packages/fusesoc-cores.envrc` (`FUSESOC_CORES`, sourced from
  * `packages.envrc`) and, with `update-conf: true`, `[library.ivpm.*]` sections
- * of the project's `fusesoc.conf`. See `README.md` next to this file.
+ * of the project's `fusesoc.conf`. See docs/handlers.md (fusesoc).
  *
  * @module
  */
@@ -142,7 +142,11 @@ export class FusesocHandler extends PackageHandler {
     // provider's repository lacks it), whatever its CAPI version: the original's catalog_core_dir.
     if (pkg.srcType === "fusesoc") dirs.add(resolve(pkg.path));
     if (!dirs.size && !found.warnings.length) return;
-    if (dirs.size) pkg.pkgType = "fusesoc";
+    // Marked as a type, not as pkgType: pkgType would stop python/node from auto-detecting the same
+    // package (an IP package often also holds a setup.py or a package.json).
+    if (dirs.size && !pkg.typeData.some((t) => t.name === "fusesoc")) {
+      pkg.typeData.push({ name: "fusesoc", options: {} });
+    }
     this.collect({ dirs: [...dirs].sort(), warnings: found.warnings } satisfies FusesocRecord);
   }
 
@@ -159,7 +163,7 @@ export class FusesocHandler extends PackageHandler {
   }
 
   async #publish(info: RootInfo, task: TaskHandle): Promise<void> {
-    const warn = (m: string) => task.progress(`warning: ${m}`);
+    const warn = (m: string) => info.warn ? info.warn(m) : task.progress(`warning: ${m}`);
     const cfg = info.config;
     const imports = stringList(cfg.import);
     const known = new Set(info.packages.map((p) => p.name));

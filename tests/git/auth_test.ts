@@ -25,6 +25,19 @@ Deno.test("auth order: ssh rewrite by default, gh token for github when availabl
     "credentials",
     "ci",
   ]);
+  // A provider answering for the URL wins over the default SSH rewrite (installing one is an explicit choice).
+  const provided = await gitAuth("https://git.acme.com/hw/uart.git", {
+    anonymous: false,
+    credentials: creds,
+    ghToken: noGh,
+  });
+  assert.deepEqual([provided.url, provided.method], ["https://git.acme.com/hw/uart.git", "credentials"]);
+  const other = await gitAuth("https://git.other.com/x.git", {
+    anonymous: false,
+    credentials: creds,
+    ghToken: noGh,
+  });
+  assert.deepEqual([other.url, other.method], ["git@git.other.com:x.git", "ssh"]);
   // -a: the URL as written; providers may still answer.
   const anon = await gitAuth("https://git.acme.com/x.git", { anonymous: true, credentials: creds });
   assert.equal(anon.method, "credentials");

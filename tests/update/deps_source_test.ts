@@ -126,6 +126,24 @@ Deno.test("a linked git worktree reuses the main worktree's packages automatical
   }
 });
 
+Deno.test("a dir package is never taken from a deps-source: its path belongs to this project", async () => {
+  const t = await setup();
+  try {
+    const parent = join(t.root, "parent"), child = join(t.root, "child");
+    for (const p of [parent, child]) {
+      await Deno.mkdir(join(p, "vendor", "x"), { recursive: true });
+      await Deno.writeTextFile(join(p, "vendor", "x", "who.txt"), p);
+      await t.write(p, t.dep("x", "vendor/x", "          src: dir\n"));
+    }
+    await runUpdate({ projectDir: parent, cacheDir: null });
+    const r = await runUpdate({ projectDir: child, cacheDir: null, depsSource: [join(parent, "packages")] });
+    assert.equal(r.lock.packages.x.from_deps_source, undefined);
+    assert.equal(await Deno.readTextFile(join(child, "packages", "x", "who.txt")), child);
+  } finally {
+    await t.cleanup();
+  }
+});
+
 Deno.test("IVPM_DEPS_SOURCE is used when no flag is given; a missing deps-source dir is a clear error", async () => {
   const t = await setup();
   try {

@@ -79,6 +79,7 @@ async function project(withFusesoc?: Record<string, unknown>) {
   await writeFiles(join(dir, "packages"), { "packages.envrc": `${ENVRC_HEADER}\n` });
   const handlers = registry(tmp.path, dir);
   const events: HandlerEvent[] = [];
+  const diags: string[] = [];
   const deps = join(dir, "packages");
   return {
     tmp,
@@ -92,10 +93,17 @@ async function project(withFusesoc?: Record<string, unknown>) {
         projectDir: dir,
         cacheDir: null,
         handlers,
-        reporter: { handlerEvent: (e) => void events.push(e) },
+        reporter: {
+          handlerEvent: (e) => void events.push(e),
+          // The handler's warnings arrive through info.warn, prefixed with its name.
+          diagnostic: (d) =>
+            void (d.severity === "warning" && d.message.startsWith("fusesoc: ") &&
+              diags.push(`warning: ${d.message.slice("fusesoc: ".length)}`)),
+        },
       }),
     destroy: (dryRun = false) => runDestroy({ projectDir: dir, handlers, dryRun }),
-    messages: () => events.filter((e) => e.type === "task-progress").map((e) => e.message ?? ""),
+    messages:
+      () => [...events.filter((e) => e.type === "task-progress").map((e) => e.message ?? ""), ...diags],
   };
 }
 
@@ -147,9 +155,13 @@ Deno.test("fusesoc-cores.txt/.envrc list the project's and packages' CAPI=2 core
         /^warning: package 'delta': fusesoc cores 'nothing\/\*\.core' matched no CAPI=2/.test(m)
       ),
     );
-    // Packages with cores are typed fusesoc; beta (CAPI=1 only) is not.
-    const types = Object.fromEntries(r.graph.packages.map((x) => [x.name, x.pkgType]));
-    assert.deepEqual(types, { alpha: "fusesoc", beta: undefined, gamma: "fusesoc", delta: undefined });
+    // Packages with cores get the fusesoc type (not pkgType, which would hide them from python/node
+    // auto-detection); beta (CAPI=1 only) does not.
+    const types = Object.fromEntries(
+      r.graph.packages.map((x) => [x.name, (x.typeData ?? []).some((t) => t.name === "fusesoc")]),
+    );
+    assert.deepEqual(types, { alpha: true, beta: false, gamma: true, delta: false });
+    assert.ok(r.graph.packages.every((x) => x.pkgType === undefined));
     const state = JSON.parse(await Deno.readTextFile(join(p.deps, "ivpm.json"))).handlers.fusesoc;
     assert.deepEqual(state.core_dirs, {
       __project__: [p.dir],
@@ -281,5 +293,47 @@ Deno.test("a fusesoc.conf ivpm created is removed by destroy; turning update-con
     assert.equal(await Deno.readTextFile(conf), "[main]\nx = 1\n");
   } finally {
     await p.tmp.dispose();
+  }
+});
+
+Deno.test("a package holding a core and a setup.py is both a fusesoc package and a python one", async () => {
+  const { HandlerRegistry } = await import("../../../core/handlers/registry.ts");
+  const { FusesocHandler } = await import("../../../plugins/fusesoc/mod.ts");
+  const { PythonHandler } = await import("../../../plugins/python/mod.ts");
+  const root = await Deno.makeTempDir({ prefix: "ivpm-fusesoc-py-" });
+  try {
+    const pkgDir = join(root, "ip");
+    await Deno.mkdir(pkgDir);
+    await Deno.writeTextFile(join(pkgDir, "ip.core"), "CAPI=2:\nname: acme:ip:ip:1.0\n");
+    await Deno.writeTextFile(join(pkgDir, "setup.py"), "from setuptools import setup\nsetup(name='ip')\n");
+    const proj = join(root, "proj");
+    await Deno.mkdir(proj);
+    await Deno.writeTextFile(
+      join(proj, "ivpm.yaml"),
+      `package:\n  name: proj\n  dep-sets:\n    - name: default\n      deps:\n        - name: ip\n          url: file://${pkgDir}\n`,
+    );
+    const handlers = new HandlerRegistry();
+    handlers.register(FusesocHandler, {
+      origin: "test",
+      moduleUrl: new URL("../../../plugins/fusesoc/mod.ts", import.meta.url).href,
+      exportName: "FusesocHandler",
+    });
+    handlers.register(PythonHandler, {
+      origin: "test",
+      moduleUrl: new URL("../../../plugins/python/mod.ts", import.meta.url).href,
+      exportName: "PythonHandler",
+    });
+    const r = await runUpdate({
+      projectDir: proj,
+      cacheDir: null,
+      handlers,
+      handlerArgs: { python: { skipPyInstall: true } },
+    });
+    const ip = r.graph.packages[0];
+    assert.equal(ip.pkgType, "python");
+    assert.ok(ip.typeData?.some((t) => t.name === "fusesoc"));
+    assert.match(await Deno.readTextFile(join(proj, "packages", "fusesoc-cores.txt")), /\/packages\/ip$/m);
+  } finally {
+    await Deno.remove(root, { recursive: true });
   }
 });
