@@ -256,6 +256,11 @@ export class HandlerEngine {
     } as Deno.PermissionOptionsObject;
   }
 
+  /** Starts the leaf workers early, so their start-up overlaps with reading the lock and fetching. */
+  prewarm(): void {
+    for (const h of this.#handlers()) if (h.meta.leaf.pre || h.meta.leaf.post) this.#poolFor(h).pool.warm();
+  }
+
   /** Whether any handler has leaf callbacks of this kind. */
   hasLeaf(phase: "pre" | "post"): boolean {
     return this.#handlers().some((h) => h.meta.leaf[phase]);

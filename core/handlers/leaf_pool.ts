@@ -143,6 +143,11 @@ export class LeafPool {
     }
   }
 
+  /** Starts the workers now (their start-up then overlaps with other work). */
+  warm(): void {
+    while (!this.#closed && !this.#broken && this.#slots.length < Math.max(1, this.opts.size)) this.#spawn();
+  }
+
   /** Terminates every worker. */
   close(): void {
     this.#closed = true;

@@ -215,6 +215,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
       env,
       note,
     });
+    engine.prewarm();
     await engine.preLoad();
     const cache = opts.cacheDir ? new PackageCache(opts.cacheDir) : null;
     let cacheUsed = false;

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { parse } from "smol-toml";
 import { HandlerFatalError, type PackageView } from "@ivpm/plugin";
 import { normalizeName, requirementName } from "./pep508.ts";
 
@@ -125,6 +124,8 @@ export async function harvestPyproject(
     throw e;
   }
   let doc: Table;
+  // The TOML parser loads only when a pyproject.toml is harvested (keeps leaf workers quick to start).
+  const { parse } = await import("smol-toml");
   try {
     doc = parse(text) as Table;
   } catch (e) {
