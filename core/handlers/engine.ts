@@ -18,6 +18,7 @@ import { computeOrder, type HandlerOrder } from "./order.ts";
 import type { HandlerRegistry, PluginGrant, RegisteredHandler } from "./registry.ts";
 import type { InitMessage, LeafResult } from "./worker_protocol.ts";
 import { RootWorker } from "./rpc.ts";
+import { grantPermissions } from "./permissions.ts";
 
 /** Options of {@link HandlerEngine}. */
 export interface EngineOptions {
@@ -236,24 +237,15 @@ export class HandlerEngine {
     const moduleFiles = members.flatMap((m) =>
       m.moduleUrl?.startsWith("file:") ? [fromFileUrl(m.moduleUrl)] : []
     );
-    const read = [
-      this.opts.projectDir,
-      this.opts.depsDir,
-      CORE_DIR, // the worker entry and the plugin API it imports
-      ...moduleFiles,
-      ...(this.opts.cacheDir ? [this.opts.cacheDir] : []),
-      ...(grant.read ?? []),
-    ];
-    return {
-      read,
-      write: grant.write?.length ? grant.write : false,
-      net: grant.net?.length ? grant.net : false,
-      run: grant.run?.length ? grant.run : false,
-      env: grant.env?.length ? grant.env : false,
-      ffi: false,
-      sys: false,
-      import: false,
-    } as Deno.PermissionOptionsObject;
+    return grantPermissions(grant, {
+      read: [
+        this.opts.projectDir,
+        this.opts.depsDir,
+        CORE_DIR, // the worker entry and the plugin API it imports
+        ...moduleFiles,
+        ...(this.opts.cacheDir ? [this.opts.cacheDir] : []),
+      ],
+    });
   }
 
   /** Starts the leaf workers early, so their start-up overlaps with reading the lock and fetching. */

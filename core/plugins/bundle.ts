@@ -33,7 +33,6 @@
 
 import { createRequire } from "node:module";
 import { basename, join } from "node:path";
-import { Buffer } from "node:buffer";
 import type * as Esbuild from "esbuild";
 import { IvpmError } from "../errors.ts";
 

@@ -8,6 +8,7 @@
 import { dirname, fromFileUrl } from "../util/path.ts";
 import { IvpmError } from "../errors.ts";
 import type { PluginGrant } from "../handlers/registry.ts";
+import { grantPermissions } from "../handlers/permissions.ts";
 import type { CredentialLookup } from "../git/auth.ts";
 import type { CredentialRequest, Credentials } from "../plugin_api/credentials.ts";
 
@@ -27,16 +28,8 @@ async function ask(p: RegisteredCredentialProvider, req: CredentialRequest): Pro
   const worker = new Worker(new URL("./credentials_worker.ts", import.meta.url), {
     type: "module",
     deno: {
-      permissions: {
-        read: [CORE_DIR, ...(g.read ?? [])],
-        write: false,
-        net: g.net?.length ? g.net : false,
-        run: g.run?.length ? g.run : false,
-        env: g.env?.length ? g.env : false,
-        ffi: false,
-        sys: false,
-        import: false,
-      },
+      // Providers read secrets, they do not write: write access is never granted here.
+      permissions: grantPermissions({ ...g, write: undefined }, { read: [CORE_DIR] }),
     },
   } as WorkerOptions);
   try {

@@ -9,6 +9,7 @@
 import { dirname, fromFileUrl } from "../util/path.ts";
 import { IvpmError } from "../errors.ts";
 import type { PluginGrant } from "../handlers/registry.ts";
+import { grantPermissions } from "../handlers/permissions.ts";
 import type { FetchContext, FetchOutcome, Source } from "../sources/types.ts";
 import type { DependencySpec } from "../config/model.ts";
 import { keysOf, type PluginMeta } from "./meta.ts";
@@ -43,16 +44,10 @@ async function fetchInWorker(
   const worker = new Worker(new URL("./source_worker.ts", import.meta.url), {
     type: "module",
     deno: {
-      permissions: {
-        read: [CORE_DIR, ctx.projectDir, ctx.depsDir, ...(g.read ?? [])],
-        write: [ctx.workDir, ...(g.write ?? [])],
-        net: g.net?.length ? g.net : false,
-        run: g.run?.length ? g.run : false,
-        env: g.env?.length ? g.env : false,
-        ffi: false,
-        sys: false,
-        import: false,
-      },
+      permissions: grantPermissions(g, {
+        read: [CORE_DIR, ctx.projectDir, ctx.depsDir],
+        write: [ctx.workDir],
+      }),
     },
   } as WorkerOptions);
   const onAbort = () => worker.terminate();
