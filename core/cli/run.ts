@@ -7,7 +7,16 @@
 
 import { type Command, CommanderError } from "commander";
 import { ConfigError, IvpmError } from "../errors.ts";
-import { colors, diag, err, type LogLevel, settings } from "../ui/log.ts";
+import {
+  BROKEN_PIPE_STATUS,
+  colors,
+  diag,
+  err,
+  type LogLevel,
+  settings,
+  stdoutClosed,
+  writeAll,
+} from "../ui/log.ts";
 import { buildProgram } from "./program.ts";
 
 /** Moves `-D x=y` / `-Dx=y` given before the sub-command to after it (the original accepted both). */
@@ -25,6 +34,31 @@ export function hoistDefines(argv: string[]): string[] {
     else kept.push(before[i]);
   }
   return [...kept, ...argv.slice(cmdIdx), ...moved];
+}
+
+/** Global flags without a value, accepted after the sub-command too (`ivpm update --frozen`). */
+const GLOBAL_FLAGS = new Set(["--frozen", "-q", "--quiet"]);
+
+/**
+ * Moves global flags given after the sub-command (`ivpm update --frozen -q --log-level DEBUG`) to before
+ * it, where commander expects program options. Arguments after `--`, and everything after `activate`
+ * (they belong to the command it runs), stay where they are.
+ */
+export function hoistGlobals(argv: string[]): string[] {
+  const cmdIdx = argv.findIndex((a, i) =>
+    !a.startsWith("-") && !(i > 0 && /^(-D|--log-level)$/.test(argv[i - 1]))
+  );
+  if (cmdIdx < 0 || argv[cmdIdx] === "activate") return argv;
+  const hoisted: string[] = [];
+  const rest: string[] = [];
+  let i = cmdIdx;
+  for (; i < argv.length && argv[i] !== "--"; i++) {
+    const a = argv[i];
+    if (GLOBAL_FLAGS.has(a) || a.startsWith("--log-level=")) hoisted.push(a);
+    else if (a === "--log-level" && i + 1 < argv.length) hoisted.push(a, argv[++i]);
+    else rest.push(a);
+  }
+  return [...argv.slice(0, cmdIdx), ...hoisted, ...rest, ...argv.slice(i)];
 }
 
 function applyGlobals(argv: string[]): void {
@@ -46,8 +80,8 @@ export async function runCli(argv: string[], program: Command = buildProgram()):
   const configure = (c: typeof program) => {
     c.exitOverride();
     c.configureOutput({
-      writeOut: (s) => Deno.stdout.writeSync(new TextEncoder().encode(s)),
-      writeErr: (s) => Deno.stderr.writeSync(new TextEncoder().encode(s)),
+      writeOut: (s) => writeAll("stdout", new TextEncoder().encode(s)),
+      writeErr: (s) => writeAll("stderr", new TextEncoder().encode(s)),
       getOutHasColors: () => false,
       getErrHasColors: () => false,
       // Usage errors are printed by us, as one line plus a hint.
@@ -63,8 +97,8 @@ export async function runCli(argv: string[], program: Command = buildProgram()):
   };
   configure(program);
   try {
-    await program.parseAsync(hoistDefines(argv), { from: "user" });
-    return 0;
+    await program.parseAsync(hoistGlobals(hoistDefines(argv)), { from: "user" });
+    return stdoutClosed() ? BROKEN_PIPE_STATUS : 0;
   } catch (e) {
     return report(e, usageCommand, program);
   }
@@ -82,6 +116,8 @@ function commandPath(c: { name(): string; parent: unknown }): string {
 
 /** Prints an error the way the CLI does and returns its exit code. */
 export function report(e: unknown, where: string, program: Command): number {
+  // The reader of our output went away (`ivpm … | head -1`): end quietly, as a SIGPIPE'd process does.
+  if (e instanceof Deno.errors.BrokenPipe || stdoutClosed()) return BROKEN_PIPE_STATUS;
   if (e instanceof CommanderError) {
     if (e.exitCode === 0) return 0; // --help, --version
     // No sub-command given: commander has already printed the help (to stderr).

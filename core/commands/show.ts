@@ -9,7 +9,7 @@ import { ivpmJsonSchema } from "../config/ivpm_schema.ts";
 import { schemaInputs } from "../registries.ts";
 import { type Schema, toJsonSchema } from "../config/schema.ts";
 import { closestMatch } from "../util/suggest.ts";
-import { out } from "../ui/log.ts";
+import { out, outRaw } from "../ui/log.ts";
 
 /** Prints the ivpm.yaml JSON Schema, formatted as written to docs/ivpm.schema.json. */
 export function schemaText(): string {
@@ -55,9 +55,7 @@ function handlerRows() {
 /** `ivpm show [--schema] [--json]`. */
 export function showAll(o: { schema?: boolean; json?: boolean }): void {
   if (o.schema) {
-    // writeSync may write only part of a large buffer to a pipe; loop until all of it is out.
-    const bytes = new TextEncoder().encode(schemaText());
-    for (let off = 0; off < bytes.length;) off += Deno.stdout.writeSync(bytes.subarray(off));
+    outRaw(schemaText());
     return;
   }
   if (o.json) {

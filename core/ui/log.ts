@@ -65,14 +65,39 @@ export const colors = {
   cyan: (t: string) => paint("36", t),
 };
 
+/** Exit status of a command whose reader went away (`ivpm … | head -1`), as for a process ended by SIGPIPE. */
+export const BROKEN_PIPE_STATUS = 141;
+
+const closed = { stdout: false, stderr: false };
+
+/** Whether stdout's reader went away during this run (the CLI then exits with {@link BROKEN_PIPE_STATUS}). */
+export function stdoutClosed(): boolean {
+  return closed.stdout;
+}
+
+/**
+ * Writes all of `bytes` (writeSync may take only part of a large buffer on a pipe). A reader that went
+ * away is not an error of ivpm: later output to that stream is dropped and the run ends quietly.
+ */
+export function writeAll(stream: "stdout" | "stderr", bytes: Uint8Array): void {
+  if (closed[stream]) return;
+  const file = stream === "stdout" ? Deno.stdout : Deno.stderr;
+  try {
+    for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+    closed[stream] = true;
+  }
+}
+
 /** Writes a line of data to stdout. */
 export function out(line = ""): void {
-  Deno.stdout.writeSync(enc.encode(line + "\n"));
+  writeAll("stdout", enc.encode(line + "\n"));
 }
 
 /** Writes raw text to stdout (no newline added). */
 export function outRaw(text: string): void {
-  Deno.stdout.writeSync(enc.encode(text));
+  writeAll("stdout", enc.encode(text));
 }
 
 let status = "";
@@ -103,17 +128,17 @@ export function setStatus(text: string): void {
   if (!liveEnabled()) return;
   const width = Math.max(10, columns() - 1);
   const clipped = text.length > width ? text.slice(0, width - 1) + "…" : text;
-  Deno.stderr.writeSync(enc.encode("\r\x1b[2K" + clipped));
+  writeAll("stderr", enc.encode("\r\x1b[2K" + clipped));
   status = clipped;
 }
 
 /** Writes a line to stderr (above the live status line, if one is shown). */
 export function err(line = ""): void {
   if (status) {
-    Deno.stderr.writeSync(enc.encode("\r\x1b[2K" + line + "\n" + status));
+    writeAll("stderr", enc.encode("\r\x1b[2K" + line + "\n" + status));
     return;
   }
-  Deno.stderr.writeSync(enc.encode(line + "\n"));
+  writeAll("stderr", enc.encode(line + "\n"));
 }
 
 function colourSeverity(text: string, d: Diagnostic): string {
