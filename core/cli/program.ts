@@ -23,6 +23,12 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 
+const positive = (name: string) => (v: string) => {
+  const n = int(name)(v);
+  if (n === 0) throw new InvalidArgumentError(`${name} must be at least 1, got '${v}'`);
+  return n;
+};
+
 /** Sub-command options a handler may extend (`addOptions`), keyed by command name. */
 export type CommandMap = Record<string, Command>;
 
@@ -221,6 +227,11 @@ export function buildProgram(
     .option("--refresh-all", "re-fetch / fast-forward every package")
     .option("--force", "like --refresh-all, and override local-change safety checks")
     .option("--prune", "delete directories of packages no longer declared")
+    .option(
+      "--handler-timeout <seconds>",
+      "stop a plugin callback running longer (default: 600 leaf, 1800 root; env IVPM_HANDLER_TIMEOUT)",
+      positive("--handler-timeout"),
+    )
     .option("-v, --verbose", "more detail", count, 0)
     .option("--json", "print a JSON summary")).action(async (o) =>
       (await import("../commands/update.ts")).update(o)

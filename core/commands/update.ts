@@ -13,6 +13,7 @@ import { colors, err, out, settings } from "../ui/log.ts";
 import { jsonReporter, transcriptReporter } from "../ui/transcript.ts";
 import { runUpdate, type UpdateResult } from "../update/update.ts";
 import { handlerArgsFor } from "../cli/handler_options.ts";
+import { handlerTimeoutMs } from "../handlers/timeouts.ts";
 
 /** Flags of `ivpm update` (as commander parses them). */
 export interface UpdateFlags {
@@ -31,27 +32,50 @@ export interface UpdateFlags {
   depsSourceMode?: "link" | "copy";
   /** `--no-worktree-deps-source` sets this to false. */
   worktreeDepsSource?: boolean;
+  /** `--handler-timeout <seconds>`: limit of one handler callback. */
+  handlerTimeout?: number;
 }
 
-/** Runs an update with Ctrl-C handling: an interrupt stops cleanly and leaves the previous lock in place. */
+/** How long a stopped run may take to clean up before the process ends anyway. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * Runs an update with signal handling: one Ctrl-C or one SIGTERM (what CI runners send) stops the run
+ * cleanly — workers are terminated even inside a callback that never returns, the previous lock stays
+ * in place — and exits 130 / 143. A second signal, or a clean-up that outlasts the grace period, ends
+ * the process at once.
+ */
 export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ctrl = new AbortController();
-  const onSignal = () => {
-    if (ctrl.signal.aborted) Deno.exit(130);
-    err("\ninterrupted: stopping (Ctrl-C again to quit at once)");
-    ctrl.abort(
-      new IvpmError("interrupted", { exitCode: 130, hint: "run 'ivpm update' again to finish the job" }),
-    );
-  };
+  const listeners = new Map<Deno.Signal, () => void>();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  for (const sig of signals) {
+    const code = sig === "SIGTERM" ? 143 : 130;
+    const onSignal = () => {
+      if (ctrl.signal.aborted) Deno.exit(code);
+      err(
+        sig === "SIGTERM"
+          ? "\nterminated: stopping"
+          : "\ninterrupted: stopping (Ctrl-C again to quit at once)",
+      );
+      ctrl.abort(
+        new IvpmError(sig === "SIGTERM" ? "terminated" : "interrupted", {
+          exitCode: code,
+          hint: "run 'ivpm update' again to finish the job",
+        }),
+      );
+      Deno.unrefTimer(setTimeout(() => Deno.exit(code), STOP_GRACE_MS));
+    };
+    listeners.set(sig, onSignal);
+    Deno.addSignalListener(sig, onSignal);
+  }
   try {
     return await fn(ctrl.signal);
   } catch (e) {
     if (ctrl.signal.aborted) throw ctrl.signal.reason;
     throw e;
   } finally {
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    for (const [sig, onSignal] of listeners) Deno.removeSignalListener(sig, onSignal);
   }
 }
 
@@ -109,6 +133,7 @@ export async function update(o: UpdateFlags): Promise<void> {
   const reporter = o.json ? jsonReporter() : transcriptReporter();
   const site = (await activeSiteSettings()).settings;
   const cacheDir = resolveCacheDir({ siteDefault: site.cacheDir });
+  const timeoutMs = handlerTimeoutMs(o.handlerTimeout, Deno.env.toObject());
   const result = await withInterrupt((signal) =>
     runUpdate({
       projectDir: resolve(o.projectDir ?? Deno.cwd()),
@@ -127,6 +152,8 @@ export async function update(o: UpdateFlags): Promise<void> {
       cacheDir,
       site,
       signal,
+      leafTimeoutMs: timeoutMs,
+      rootTimeoutMs: timeoutMs,
       reporter,
       handlerArgs: handlerArgsFor("update", o as Record<string, unknown>),
     })

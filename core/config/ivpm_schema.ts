@@ -80,6 +80,7 @@ export const pluginEntrySchema = s.union([
     "allow-run": s.array(s.string()),
     "allow-net": s.array(s.string()),
     "allow-env": s.array(s.string()),
+    timeout: s.integer("Seconds one callback of this plugin may run before it is stopped", 1),
     options: s.map(s.any(), "Options passed to the plugin"),
   }, { required: ["spec"] }),
 ]);

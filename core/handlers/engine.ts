@@ -19,6 +19,7 @@ import type { HandlerRegistry, PluginGrant, RegisteredHandler } from "./registry
 import type { InitMessage, LeafResult } from "./worker_protocol.ts";
 import { RootWorker } from "./rpc.ts";
 import { grantPermissions } from "./permissions.ts";
+import { HandlerTimeoutError } from "./timeouts.ts";
 
 /** Options of {@link HandlerEngine}. */
 export interface EngineOptions {
@@ -37,7 +38,12 @@ export interface EngineOptions {
   warn: (message: string) => void;
   /** Receives notes (shown with -v); default: dropped. */
   note?: (message: string) => void;
+  /** Limit of one package's leaf callbacks (a plugin's own `timeout` wins). */
   leafTimeoutMs?: number;
+  /** Limit of one root callback (a plugin's own `timeout` wins). */
+  rootTimeoutMs?: number;
+  /** Aborting (Ctrl-C, SIGTERM) terminates every worker at once. */
+  signal?: AbortSignal;
   /** Settings of the active site config, offered to handlers as `info.site`. */
   site?: import("../plugin_api/site_config.ts").SiteSettings;
 }
@@ -110,6 +116,9 @@ export class HandlerEngine {
       },
       onEvent: (e) => this.opts.emit?.(e),
       onDiag: (d) => this.#diag(d.severity, d.handler, d.message),
+      timeoutMs: grant.timeout ? grant.timeout * 1000 : this.opts.rootTimeoutMs,
+      signal: this.opts.signal,
+      label: h.origin,
     });
     this.#rootWorkers.set(h.origin, w);
     return w;
@@ -197,13 +206,17 @@ export class HandlerEngine {
     };
   }
 
+  /** Built-ins share one trusted pool; each plugin gets pools of its own (no shared JavaScript realm). */
+  #poolKey(h: RegisteredHandler): string {
+    return h.grant ? `plugin:${h.origin}` : "trusted";
+  }
+
   #poolFor(h: RegisteredHandler): { pool: LeafPool; handlers: string[] } {
-    const key = h.grant ? `sandbox:${JSON.stringify(h.grant)}` : "trusted";
+    const key = this.#poolKey(h);
     let entry = this.#pools.get(key);
     if (entry) return entry;
     const members = this.#handlers().filter((x) =>
-      (x.meta.leaf.pre || x.meta.leaf.post) &&
-      (x.grant ? `sandbox:${JSON.stringify(x.grant)}` : "trusted") === key
+      (x.meta.leaf.pre || x.meta.leaf.post) && this.#poolKey(x) === key
     );
     const init: InitMessage = {
       type: "init",
@@ -222,9 +235,12 @@ export class HandlerEngine {
     const pool = new LeafPool({
       entry: new URL(h.grant ? "./sandbox_worker.ts" : "./trusted_worker.ts", import.meta.url),
       permissions: h.grant ? this.#sandbox(h.grant, members) : undefined,
-      size: this.opts.jobs,
+      // More workers than cores only costs start-up time and memory.
+      size: Math.min(this.opts.jobs, navigator.hardwareConcurrency || 4),
       init,
-      timeoutMs: this.opts.leafTimeoutMs,
+      timeoutMs: h.grant?.timeout ? h.grant.timeout * 1000 : this.opts.leafTimeoutMs,
+      signal: this.opts.signal,
+      label: h.grant ? h.origin : undefined,
       onEvent: (e) => this.opts.emit?.(e),
       onDiag: (d) => this.#diag(d.severity, d.handler, d.message),
     });
@@ -291,6 +307,7 @@ export class HandlerEngine {
           handlers: names,
         });
       } catch (e) {
+        if (e instanceof HandlerTimeoutError || this.opts.signal?.aborted) throw e;
         if (e instanceof IvpmError && /loading handlers/.test(e.message)) throw e;
         this.opts.warn(`leaf handlers (${names.join(", ")}) on package '${pkg.name}': ${errorText(e)}`);
         continue;
@@ -326,6 +343,7 @@ export class HandlerEngine {
       try {
         await this.#call(h, "postLoad", this.#rootInfo(h, packages, records));
       } catch (e) {
+        if (e instanceof HandlerTimeoutError || this.opts.signal?.aborted) throw e;
         throw new IvpmError(`handler '${h.meta.name}' failed: ${errorText(e)}`, {
           cause: e,
           hint: e instanceof IvpmError ? e.hint : "re-run with --log-level DEBUG for details",

@@ -9,6 +9,7 @@
 import { IvpmError } from "../errors.ts";
 import type { HandlerEvent } from "../plugin_api/events.ts";
 import type { InitMessage, LeafMessage, LeafResult, WorkerOut } from "./worker_protocol.ts";
+import { DEFAULT_LEAF_TIMEOUT_MS, HandlerTimeoutError } from "./timeouts.ts";
 
 /** How to start the pool's workers. */
 export interface LeafPoolOptions {
@@ -18,8 +19,12 @@ export interface LeafPoolOptions {
   permissions?: Deno.PermissionOptionsObject;
   size: number;
   init: InitMessage;
-  /** A package whose leaf callbacks take longer fails (default 120 s). */
+  /** A package whose leaf callbacks take longer fails with {@link HandlerTimeoutError} (default 10 min). */
   timeoutMs?: number;
+  /** Aborting terminates every worker at once (a callback that never returns cannot delay Ctrl-C). */
+  signal?: AbortSignal;
+  /** Who runs here, for messages (the plugin spec). */
+  label?: string;
   onEvent?: (e: HandlerEvent) => void;
   /** Warnings and notes handlers report (`info.warn` / `info.note`). */
   onDiag?: (d: { severity: "warning" | "note"; handler: string; message: string }) => void;
@@ -50,11 +55,14 @@ export class LeafPool {
   /** Workers started over the pool's life (replacements included). */
   started = 0;
 
-  constructor(readonly opts: LeafPoolOptions) {}
+  constructor(readonly opts: LeafPoolOptions) {
+    opts.signal?.addEventListener("abort", () => this.close(opts.signal!.reason), { once: true });
+  }
 
   /** Runs one leaf message. */
   run(msg: LeafMessage): Promise<LeafResult> {
     if (this.#broken) return Promise.reject(this.#broken);
+    if (this.#closed) return Promise.reject(this.opts.signal?.reason ?? new IvpmError("leaf pool closed"));
     return new Promise((resolve, reject) => {
       this.#queue.push({ msg, resolve, reject });
       this.#dispatch();
@@ -130,12 +138,16 @@ export class LeafPool {
       s.ready.then(() => {
         if (s.job !== job) return;
         s.worker.postMessage(job.msg);
-        const ms = this.opts.timeoutMs ?? 120_000;
+        const ms = this.opts.timeoutMs ?? DEFAULT_LEAF_TIMEOUT_MS;
         s.timer = setTimeout(() => {
+          const callback = job.msg.phase === "pre" ? "onLeafPreLoad" : "onLeafPostLoad";
           this.#fail(
             s,
-            new LeafWorkerError(
-              `leaf handlers did not finish within ${Math.round(ms / 1000)} s; worker replaced`,
+            new HandlerTimeoutError(
+              job.msg.handlers.join("', '"),
+              `${callback} on package '${job.msg.pkg.name}'`,
+              ms,
+              this.opts.label,
             ),
           );
         }, ms);
@@ -148,14 +160,15 @@ export class LeafPool {
     while (!this.#closed && !this.#broken && this.#slots.length < Math.max(1, this.opts.size)) this.#spawn();
   }
 
-  /** Terminates every worker. */
-  close(): void {
+  /** Terminates every worker; queued and running jobs fail with `reason`. */
+  close(reason: unknown = new IvpmError("leaf pool closed")): void {
     this.#closed = true;
     for (const s of this.#slots) {
       clearTimeout(s.timer);
       s.worker.terminate();
     }
+    for (const s of this.#slots) s.job?.reject(reason);
     this.#slots = [];
-    for (const j of this.#queue.splice(0)) j.reject(new IvpmError("leaf pool closed"));
+    for (const j of this.#queue.splice(0)) j.reject(reason);
   }
 }

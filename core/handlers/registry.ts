@@ -19,6 +19,8 @@ export interface PluginGrant {
   run?: string[];
   net?: string[];
   env?: string[];
+  /** Seconds one callback may run before its worker is stopped (default: the update's limit). */
+  timeout?: number;
 }
 
 /** Where a handler's code lives, so a worker can load it. */

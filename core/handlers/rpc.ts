@@ -6,6 +6,17 @@
  */
 
 import { IvpmError } from "../errors.ts";
+import { DEFAULT_ROOT_TIMEOUT_MS, HandlerTimeoutError } from "./timeouts.ts";
+
+/** The API names of the calls, for messages. */
+const CALLBACK_NAMES: Partial<Record<CallMessage["method"], string>> = {
+  preLoad: "onRootPreLoad",
+  postLoad: "onRootPostLoad",
+  destroy: "onDestroy",
+  lockEntries: "getLockEntries",
+  stateEntries: "getStateEntries",
+  rootWhen: "its rootWhen conditions",
+};
 import type { HandlerEvent } from "../plugin_api/events.ts";
 import type { CallMessage, InitMessage, WorkerOut } from "./worker_protocol.ts";
 
@@ -17,8 +28,12 @@ export interface RootWorkerOptions {
   onEvent?: (e: HandlerEvent) => void;
   /** Warnings and notes handlers report (`info.warn` / `info.note`). */
   onDiag?: (d: { severity: "warning" | "note"; handler: string; message: string }) => void;
-  /** A single call taking longer fails (default 30 min: root work such as installs is long). */
+  /** A single call taking longer stops the worker and fails (default 30 min: installs are long). */
   timeoutMs?: number;
+  /** Aborting (Ctrl-C, SIGTERM) stops the worker at once, even inside a callback that never returns. */
+  signal?: AbortSignal;
+  /** Who runs here, for messages (the plugin spec). */
+  label?: string;
 }
 
 /** Runs root-phase calls in one worker. */
@@ -28,6 +43,7 @@ export class RootWorker {
   #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   #next = 1;
   #dead?: IvpmError;
+  #failReady!: (e: unknown) => void;
 
   constructor(readonly opts: RootWorkerOptions) {
     this.#worker = new Worker(opts.entry, {
@@ -39,6 +55,7 @@ export class RootWorker {
       ok = res;
       fail = rej;
     });
+    this.#failReady = fail;
     this.#ready.catch(() => {});
     this.#worker.onmessage = (e: MessageEvent<WorkerOut>) => {
       const m = e.data;
@@ -67,26 +84,36 @@ export class RootWorker {
       this.#pending.clear();
     };
     this.#worker.postMessage(opts.init);
+    opts.signal?.addEventListener("abort", () => this.#stop(opts.signal!.reason), { once: true });
   }
 
-  /** Calls `method` of `handler` in the worker. */
+  /** Terminates the worker and fails whatever was waiting on it with `reason`. */
+  #stop(reason: unknown): void {
+    this.#dead = reason instanceof IvpmError ? reason : new IvpmError(String(reason));
+    this.#worker.terminate();
+    this.#failReady(this.#dead);
+    for (const p of this.#pending.values()) p.reject(reason);
+    this.#pending.clear();
+  }
+
+  /** Calls `method` of `handler` in the worker (the time limit covers loading the plugin too). */
   async call(handler: string, method: CallMessage["method"], arg?: unknown): Promise<unknown> {
-    await this.#ready;
-    if (this.#dead) throw this.#dead;
-    const id = this.#next++;
-    const msg: CallMessage = { type: "call", id, handler, method, arg };
-    const ms = this.opts.timeoutMs ?? 30 * 60_000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ms = this.opts.timeoutMs ?? DEFAULT_ROOT_TIMEOUT_MS;
+    // A callback that never returns keeps its worker busy forever: stop the worker itself.
+    const timer = setTimeout(
+      () =>
+        this.#stop(new HandlerTimeoutError(handler, CALLBACK_NAMES[method] ?? method, ms, this.opts.label)),
+      ms,
+    );
     try {
+      await this.#ready;
+      if (this.#dead) throw this.#dead;
+      this.opts.signal?.throwIfAborted();
+      const id = this.#next++;
+      const msg: CallMessage = { type: "call", id, handler, method, arg };
       return await new Promise((resolve, reject) => {
         this.#pending.set(id, { resolve, reject });
         this.#worker.postMessage(msg);
-        timer = setTimeout(() => {
-          this.#pending.delete(id);
-          reject(
-            new IvpmError(`handler '${handler}' did not finish ${method} within ${Math.round(ms / 1000)} s`),
-          );
-        }, ms);
       });
     } finally {
       clearTimeout(timer);

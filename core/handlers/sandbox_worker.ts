@@ -5,6 +5,8 @@
  * @module
  */
 
+import { hardenPluginRealm } from "./plugin_realm.ts";
 import { startWorkerLoop } from "./worker_loop.ts";
 
+hardenPluginRealm();
 startWorkerLoop([]);

@@ -4,7 +4,10 @@
  * @module
  */
 
+import { hardenPluginRealm } from "../handlers/plugin_realm.ts";
 import type { CredentialProvider } from "../plugin_api/credentials.ts";
+
+hardenPluginRealm();
 
 const scope = self as unknown as {
   postMessage(m: unknown): void;

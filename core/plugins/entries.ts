@@ -75,6 +75,7 @@ export function pluginEntryOf(node: LNode, scope: PluginScope, file: string): Pl
       run: list("allow-run"),
       net: list("allow-net"),
       env: list("allow-env"),
+      ...(typeof plain.timeout === "number" ? { timeout: plain.timeout } : {}),
     },
     options: (plain.options as Record<string, unknown>) ?? {},
     scope,

@@ -7,11 +7,14 @@
  * @module
  */
 
+import { hardenPluginRealm } from "../handlers/plugin_realm.ts";
 import { type HandlerClass, PackageHandler } from "../plugin_api/handler.ts";
 import { SiteConfig } from "../plugin_api/site_config.ts";
 import { CredentialProvider } from "../plugin_api/credentials.ts";
 import { handlerMeta } from "../handlers/registry.ts";
 import type { PluginMeta } from "./meta.ts";
+
+hardenPluginRealm();
 
 /** What the plugin exports is malformed (as opposed to its code failing to load). */
 class ShapeError extends Error {}

@@ -4,7 +4,10 @@
  * @module
  */
 
+import { hardenPluginRealm } from "../handlers/plugin_realm.ts";
 import { type SiteConfig, siteSettings } from "../plugin_api/site_config.ts";
+
+hardenPluginRealm();
 
 const scope = self as unknown as {
   postMessage(m: unknown): void;

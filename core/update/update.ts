@@ -87,8 +87,10 @@ export interface UpdateOptions {
   handlers?: HandlerRegistry;
   /** Parsed values of handler-added CLI options, by handler name. */
   handlerArgs?: Record<string, Record<string, unknown>>;
-  /** Per-package limit for leaf callbacks (default 120 s). */
+  /** Per-package limit for leaf callbacks (default 10 min). */
   leafTimeoutMs?: number;
+  /** Limit of one root callback of a plugin (default 30 min). */
+  rootTimeoutMs?: number;
   /** Parent deps dirs to reuse packages from (`--deps-source`; else `IVPM_DEPS_SOURCE`; else the main worktree's). */
   depsSource?: string[];
   trustDepsSource?: boolean;
@@ -174,6 +176,8 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
     warn: (message) => report({ severity: "warning", message }),
     note: (message) => report({ severity: "note", message }),
     leafTimeoutMs: opts.leafTimeoutMs,
+    rootTimeoutMs: opts.rootTimeoutMs,
+    signal: opts.signal,
     site: opts.site,
   });
   await Deno.mkdir(realDepsDir, { recursive: true });
