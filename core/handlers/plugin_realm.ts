@@ -1,12 +1,15 @@
 /**
  * Hardens the JavaScript realm of a worker that runs third-party plugin code, before that code is
  * imported: plugin output can never reach ivpm's stdout (which may be a `--json` stream), Deno's
- * internals (whose `core.print` writes to stdout) are out of reach, and the plugin API classes cannot be
- * patched to tamper with other handlers' records.
+ * internals (whose `core.print` writes to stdout) are out of reach, the plugin API classes cannot be
+ * patched to tamper with other handlers' records, and file-system calls are checked against the
+ * worker's grant *after* resolving symlinks (Deno checks the path as written, so a dependency's
+ * `etc-link -> /etc` would otherwise lead a granted read of `packages/` to `/etc`).
  *
  * @module
  */
 
+import { basename, dirname, isAbsolute, join, relative, resolve, sep as SEP } from "node:path";
 import { PackageHandler } from "../plugin_api/handler.ts";
 
 type Printer = (...args: unknown[]) => void;
@@ -48,6 +51,187 @@ function stderrConsole(): Record<string, Printer> {
   };
 }
 
+type PermissionName = "read" | "write";
+/** How a call uses one path argument: which permission, and whether the last component is followed. */
+type Use = [PermissionName, "follow" | "nofollow"];
+
+/** Deno's file-system calls and how each uses its path arguments (by position). */
+const FS_CALLS: Record<string, Use[]> = {
+  readFile: [["read", "follow"]],
+  readTextFile: [["read", "follow"]],
+  readDir: [["read", "follow"]],
+  stat: [["read", "follow"]],
+  realPath: [["read", "follow"]],
+  lstat: [["read", "nofollow"]],
+  readLink: [["read", "nofollow"]],
+  writeFile: [["write", "follow"]],
+  writeTextFile: [["write", "follow"]],
+  create: [["write", "follow"]],
+  truncate: [["write", "follow"]],
+  chmod: [["write", "follow"]],
+  chown: [["write", "follow"]],
+  utime: [["write", "follow"]],
+  mkdir: [["write", "follow"]],
+  copyFile: [["read", "follow"], ["write", "follow"]],
+  remove: [["write", "nofollow"]],
+  rename: [["write", "nofollow"], ["write", "nofollow"]],
+  link: [["read", "follow"], ["write", "nofollow"]],
+};
+
+function pathOf(p: unknown): string | undefined {
+  if (typeof p === "string") return p;
+  if (p instanceof URL && p.protocol === "file:") return decodeURIComponent(p.pathname);
+  return undefined;
+}
+
+/** The real location a call reaches: symlinks resolved (all, or all but the last component). */
+function realTarget(path: string, follow: boolean, realPath: (p: string) => string): string {
+  const abs = isAbsolute(path) ? path : resolve(path);
+  if (follow) {
+    try {
+      return realPath(abs);
+    } catch {
+      // Does not exist yet (a file to create): its nearest existing ancestor decides.
+    }
+  }
+  const parent = dirname(abs);
+  if (parent === abs) return abs;
+  return join(realTarget(parent, true, realPath), basename(abs));
+}
+
+/** The deps dir of the worker's project, once known (see {@link setPackagesDir}). */
+let packagesDir: string | undefined;
+const packageRoots = new Map<string, string>();
+
+/**
+ * Tells the guard where packages live. A package's root may itself be a link ivpm made (a `dir` source,
+ * a reused deps-source package); links *inside* a package must not lead out of that package.
+ *
+ * @example
+ * ```ts ignore
+ * setPackagesDir("/work/proj/packages");
+ * ```
+ */
+export function setPackagesDir(dir: string): void {
+  packagesDir = resolve(dir);
+  packageRoots.clear();
+}
+
+/** The real root of the package `path` (as written) is in, if it is under the deps dir. */
+function packageRootOf(path: string, realPath: (p: string) => string): string | undefined {
+  if (!packagesDir) return undefined;
+  const abs = resolve(path);
+  const rel = relative(packagesDir, abs);
+  if (!rel || rel.startsWith("..") || isAbsolute(rel)) return undefined;
+  const top = join(packagesDir, rel.split(SEP)[0]);
+  let root = packageRoots.get(top);
+  if (root === undefined) {
+    root = realTarget(top, true, realPath);
+    packageRoots.set(top, root);
+  }
+  return root;
+}
+
+function within(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/**
+ * Throws NotCapable unless what the call really reaches is allowed: inside the package the path is
+ * written in (for paths under the deps dir), or covered by the worker's grant after resolving symlinks.
+ */
+function checkReal(call: string, path: string, [name, follow]: Use, realPath: (p: string) => string): void {
+  const target = realTarget(path, follow === "follow", realPath);
+  // A repository's control files decide what git runs there (hooks, fsmonitor, filters): never plugins'.
+  if (name === "write" && [resolve(path), target].some((p) => p.split(SEP).includes(".git"))) {
+    throw new Deno.errors.NotCapable(`Plugins may not write into a .git directory ("${target}", by ${call})`);
+  }
+  const root = packageRootOf(path, realPath);
+  if (
+    root !== undefined
+      ? within(target, root)
+      : Deno.permissions.querySync({ name, path: target }).state === "granted"
+  ) {
+    return;
+  }
+  throw new Deno.errors.NotCapable(
+    `Requires ${name} access to "${target}" (reached through a symbolic link from "${path}" by ${call}); ` +
+      "a plugin's grant does not follow links out of a package or out of what was granted",
+  );
+}
+
+/** Wraps Deno's file-system calls (async and sync) and `fetch` of `file:` URLs with {@link checkReal}. */
+function guardFileSystem(): void {
+  const deno = Deno as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const realPath = Deno.realPathSync.bind(Deno);
+  const guard =
+    (call: string, uses: Use[], original: (...args: unknown[]) => unknown) => (...args: unknown[]) => {
+      uses.forEach((use, i) => {
+        const p = pathOf(args[i]);
+        if (p !== undefined) checkReal(call, p, use, realPath);
+      });
+      if (call.startsWith("open")) {
+        const o = args[1] as Deno.OpenOptions | undefined;
+        const p = pathOf(args[0]);
+        if (p && (o?.write || o?.append || o?.create || o?.createNew || o?.truncate)) {
+          checkReal(call, p, ["write", "follow"], realPath);
+        }
+      }
+      return original.apply(Deno, args);
+    };
+  const calls: [string, Use[]][] = [...Object.entries(FS_CALLS), ["open", [["read", "follow"]]]];
+  for (const [name, uses] of calls) {
+    for (const call of [name, `${name}Sync`]) {
+      const original = deno[call];
+      if (typeof original !== "function") continue;
+      Object.defineProperty(Deno, call, {
+        value: guard(call, uses, original),
+        writable: false,
+        configurable: false,
+      });
+    }
+  }
+  const originalFetch = globalThis.fetch;
+  const guardedFetch: typeof fetch = (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (url.startsWith("file:")) {
+      checkReal("fetch", decodeURIComponent(new URL(url).pathname), ["read", "follow"], realPath);
+    }
+    return originalFetch(input, init);
+  };
+  Object.defineProperty(globalThis, "fetch", { value: guardedFetch, writable: false, configurable: false });
+}
+
+function refused(what: string): () => never {
+  return () => {
+    throw new Deno.errors.NotCapable(`${what} is not available to plugins`);
+  };
+}
+
+/**
+ * Code that is not in the verified bundle must not run: no eval, no Function constructors (which could
+ * build an `import("node:fs")` the bundler never saw), no nested workers (a fresh, unhardened realm).
+ */
+function closeCodeLoaders(): void {
+  const constructors = [
+    Function,
+    (async () => {}).constructor,
+    function* () {}.constructor,
+    async function* () {}.constructor,
+  ];
+  for (const ctor of constructors) {
+    Object.defineProperty(ctor.prototype, "constructor", {
+      value: undefined,
+      writable: false,
+      configurable: false,
+    });
+  }
+  for (const name of ["eval", "Function", "Worker", "SharedWorker"]) {
+    Object.defineProperty(globalThis, name, { value: undefined, writable: false, configurable: false });
+  }
+}
+
 /**
  * Call once at the top of a plugin worker, before any plugin module is imported.
  *
@@ -62,6 +246,21 @@ export function hardenPluginRealm(): void {
     Object.defineProperty(console, name, { value: fn, writable: false, configurable: false });
   }
   Object.defineProperty(Deno, "stdout", { value: Deno.stderr, writable: false, configurable: false });
+  // Node's process.stdout is another way to fd 1.
+  const proc = (globalThis as { process?: { stderr: unknown } }).process;
+  if (proc) {
+    Object.defineProperty(proc, "stdout", { get: () => proc.stderr, configurable: false });
+    // Built-in modules (node:fs…) reached at run time would bypass the checked calls below.
+    for (const name of ["getBuiltinModule", "binding", "_linkedBinding", "dlopen"]) {
+      Object.defineProperty(proc, name, {
+        value: refused(`process.${name}`),
+        writable: false,
+        configurable: false,
+      });
+    }
+  }
+  guardFileSystem();
+  closeCodeLoaders();
   // `Deno[Deno.internal].core.print` writes to stdout without any permission.
   const internal = (Deno as unknown as { internal?: symbol }).internal;
   if (internal) delete (Deno as unknown as Record<symbol, unknown>)[internal];

@@ -8,6 +8,7 @@
 import { evaluateConditions } from "../plugin_api/conditions.ts";
 import type { HandlerEvent } from "../plugin_api/events.ts";
 import { type HandlerClass, HandlerFatalError, PackageHandler } from "../plugin_api/handler.ts";
+import { setPackagesDir } from "./plugin_realm.ts";
 import type { CallMessage, InitMessage, LeafMessage, LeafResult, WorkerOut } from "./worker_protocol.ts";
 
 interface WorkerScope {
@@ -29,6 +30,7 @@ export function startWorkerLoop(builtins: HandlerClass[]): void {
 
   const load = async (m: InitMessage) => {
     init = m;
+    setPackagesDir(m.depsDir);
     for (const cls of builtins) if (m.builtins.includes(cls.name)) instances.set(cls.name, new cls());
     for (const mod of m.modules) {
       const ns = await import(mod.url);

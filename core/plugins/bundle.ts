@@ -35,6 +35,7 @@ import { createRequire } from "node:module";
 import { basename, join } from "node:path";
 import type * as Esbuild from "esbuild";
 import { IvpmError } from "../errors.ts";
+import { computedImport, nodeImportError } from "./import_rules.ts";
 
 /** A plugin's source graph, as fetched. */
 export interface BundleInput {
@@ -105,6 +106,12 @@ export async function bundlePlugin(input: BundleInput): Promise<BundleResult> {
     }
   });
   const code = result.outputFiles?.[0]?.text ?? "";
+  const computed = computedImport(code);
+  if (computed) {
+    throw new IvpmError(`Plugin ${input.entry} loads code at run time with '${computed}'`, {
+      hint: "plugins may import only string-literal specifiers, so that what runs is what was verified",
+    });
+  }
   return { code, sha256: await sha256Of(code) };
 }
 
@@ -119,7 +126,12 @@ function memoryPlugin(files: Map<string, string>, problems: IvpmError[]): Esbuil
         if (args.kind === "entry-point") return { path: args.path, namespace: NAMESPACE };
         const spec = args.path;
         if (isPluginApi(spec)) return { path: PLUGIN_API, external: true };
-        if (spec.startsWith("node:")) return { path: spec, external: true };
+        if (spec.startsWith("node:")) {
+          const problem = nodeImportError(`file ${args.importer}`, spec, args.importer);
+          if (problem === undefined) return { path: spec, external: true };
+          problems.push(problem);
+          return { errors: [{ text: problem.message }] };
+        }
         const url = resolveSpecifier(spec, args.importer);
         if (url !== undefined && files.has(url)) return { path: url, namespace: NAMESPACE };
         const where = url !== undefined && url !== spec ? ` (${url})` : "";
@@ -127,7 +139,7 @@ function memoryPlugin(files: Map<string, string>, problems: IvpmError[]): Esbuil
           `Plugin file ${args.importer} imports '${spec}'${where}, which is not among the fetched plugin files`,
           {
             hint: url === undefined
-              ? `a plugin may import only its own files (relative paths), '${PLUGIN_API}' and node: built-ins`
+              ? `a plugin may import only its own files (relative paths), '${PLUGIN_API}' and pure node: built-ins`
               : "the plugin does not publish that file; fix the import or the plugin's published files",
           },
         );

@@ -11,6 +11,7 @@ import semverModule from "semver";
 import { IvpmError } from "../../errors.ts";
 import { isPluginApiSpecifier } from "./api_specifier.ts";
 import { sameSha256, sha256Hex, sha256Integrity } from "./digest.ts";
+import { nodeImportError } from "../import_rules.ts";
 import { importedBy, notSelfContained, walkGraph } from "./graph.ts";
 import { checkRemoteUrl, getBytes } from "./remote.ts";
 import type { FetchedGraph, FetchOptions } from "./types.ts";
@@ -126,6 +127,11 @@ export async function fetchJsrGraph(ref: JsrRef, spec: string, opts: FetchOption
   const walked = await walkGraph(toUrl(entryTarget), {
     resolve(specifier, importer) {
       if (isPluginApiSpecifier(specifier)) return undefined;
+      if (specifier.startsWith("node:")) {
+        const refused = nodeImportError(plugin, specifier, importer);
+        if (refused) throw refused;
+        return undefined;
+      }
       if (/^\.{0,2}\//.test(specifier)) {
         const url = new URL(specifier, importer);
         url.search = url.hash = "";

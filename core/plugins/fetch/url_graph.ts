@@ -10,6 +10,7 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { IvpmError } from "../../errors.ts";
 import { isPluginApiSpecifier } from "./api_specifier.ts";
+import { nodeImportError } from "../import_rules.ts";
 import { importedBy, notSelfContained, walkGraph } from "./graph.ts";
 import { checkRemoteUrl, getBytes } from "./remote.ts";
 import type { FetchedGraph, FetchOptions } from "./types.ts";
@@ -51,6 +52,11 @@ function urlSource(plugin: string) {
   return {
     resolve(specifier: string, importer: string): string | undefined {
       if (isPluginApiSpecifier(specifier)) return undefined;
+      if (specifier.startsWith("node:")) {
+        const refused = nodeImportError(plugin, specifier, importer);
+        if (refused) throw refused;
+        return undefined;
+      }
       const relative = /^\.{0,2}\//.test(specifier);
       if (!relative && !/^(?:https?|file):/i.test(specifier)) {
         throw notSelfContained(plugin, specifier, importer);
