@@ -9,7 +9,7 @@ import type { Condition } from "./conditions.ts";
 import { TaskHandle } from "./events.ts";
 import type { BuildInfo, DestroyInfo, LeafInfo, RootInfo } from "./info.ts";
 import type { PackageView } from "./package_view.ts";
-import type { HandlerPhaseName } from "./phase.ts";
+import type { HandlerPhaseName, HandlerPhaseSpec } from "./phase.ts";
 
 /**
  * Thrown from a leaf callback to abort the whole update with this message. Any
@@ -149,8 +149,8 @@ export interface OptionTarget {
 export abstract class PackageHandler {
   /** Human-readable description (shown by `ivpm show handler`). */
   static description = "";
-  /** Phase of the root callback: a `HandlerPhase` value (or a legacy integer). Default `integrate`. */
-  static phase: HandlerPhaseName | number = "integrate";
+  /** Phase of the root callback: a `HandlerPhase` value, a phase name in any case, or a legacy integer. */
+  static phase: HandlerPhaseSpec = "integrate";
   /** Handler names or `phase:<name>` this handler's root callback runs after (unknown names warn). */
   static runAfter: readonly string[] = [];
   /** Handler names or `phase:<name>` this handler's root callback runs before (unknown names warn). */
@@ -452,7 +452,7 @@ export type HandlerClass = (new () => PackageHandler) & {
   /** See {@link PackageHandler.description}. */
   description: string;
   /** See {@link PackageHandler.phase}. */
-  phase: HandlerPhaseName | number;
+  phase: HandlerPhaseSpec;
   /** See {@link PackageHandler.runAfter}. */
   runAfter: readonly string[];
   /** See {@link PackageHandler.runBefore}. */

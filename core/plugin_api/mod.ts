@@ -17,7 +17,13 @@
  * @module
  */
 
-export { HandlerPhase, type HandlerPhaseName, normalizePhase, PHASE_ORDER } from "./phase.ts";
+export {
+  HandlerPhase,
+  type HandlerPhaseName,
+  type HandlerPhaseSpec,
+  normalizePhase,
+  PHASE_ORDER,
+} from "./phase.ts";
 export type { PackageView, TypeData } from "./package_view.ts";
 export { ALWAYS, type Condition, evaluateConditions, hasSourceType, hasType } from "./conditions.ts";
 export type { BuildInfo, DestroyInfo, LeafInfo, LeafRecord, RootInfo } from "./info.ts";

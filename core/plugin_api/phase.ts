@@ -42,6 +42,22 @@ export const HandlerPhase = {
 export type HandlerPhaseName = typeof HandlerPhase[keyof typeof HandlerPhase];
 
 /**
+ * A phase as a handler may declare it: a name in lower case, upper case or capitalised (normalised by
+ * ivpm), or a legacy integer of the Python original.
+ *
+ * @example
+ * ```ts
+ * import type { HandlerPhaseSpec } from "@ivpm/plugin";
+ * const phases: HandlerPhaseSpec[] = ["install", "INSTALL", "Install", 5];
+ * ```
+ */
+export type HandlerPhaseSpec =
+  | HandlerPhaseName
+  | Uppercase<HandlerPhaseName>
+  | Capitalize<HandlerPhaseName>
+  | number;
+
+/**
  * Phases in execution order.
  *
  * @example

@@ -6,7 +6,8 @@
  */
 
 /**
- * Base class of site configurations. Override only what your site changes.
+ * Base class of site configurations. Override only what your site changes; each method may be async.
+ * A plugin exports the subclass, or a zero-argument function returning an instance (a factory).
  *
  * @example
  * ```ts
@@ -35,7 +36,7 @@ export class SiteConfig {
    * console.log(new SiteConfig().getDefaultCacheDir());
    * ```
    */
-  getDefaultCacheDir(): string {
+  getDefaultCacheDir(): string | Promise<string> {
     const env = (k: string) => {
       try {
         return Deno.env.get(k);
@@ -65,7 +66,7 @@ export class SiteConfig {
    * new SiteConfig().getIvpmInstallArgs(); // []
    * ```
    */
-  getIvpmInstallArgs(): string[] {
+  getIvpmInstallArgs(): string[] | Promise<string[]> {
     return [];
   }
 
@@ -78,7 +79,7 @@ export class SiteConfig {
    * new SiteConfig().getDefaultGitAuthOrder(); // ["gh", "ssh", "https"]
    * ```
    */
-  getDefaultGitAuthOrder(): string[] {
+  getDefaultGitAuthOrder(): string[] | Promise<string[]> {
     return ["gh", "ssh", "https"];
   }
 }

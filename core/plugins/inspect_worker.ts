@@ -16,6 +16,14 @@ import type { PluginMeta } from "./meta.ts";
 
 hardenPluginRealm();
 
+/** A function that is neither a class nor async and takes no arguments: a candidate factory. */
+function isPlainZeroArgFunction(fn: unknown): boolean {
+  if (typeof fn !== "function" || fn.length !== 0) return false;
+  const tag = Object.prototype.toString.call(fn);
+  if (tag !== "[object Function]") return false; // async and generator functions
+  return !/^class\b/.test(String(fn));
+}
+
 /** What the plugin exports is malformed (as opposed to its code failing to load). */
 class ShapeError extends Error {}
 
@@ -59,6 +67,23 @@ scope.onmessage = async (e: MessageEvent) => {
       ) {
         const cls = value as typeof SiteConfig & { name: string };
         meta.siteConfigs.push({ exportName, name: cls.name, description: cls.description ?? "" });
+      } else if (typeof value === "function" && isPlainZeroArgFunction(value)) {
+        // A site-config factory (`export function acme() { return new AcmeSiteConfig(); }`).
+        let made: unknown;
+        try {
+          made = (value as () => unknown)();
+        } catch {
+          continue; // some other helper function: not a registration
+        }
+        if (made instanceof SiteConfig) {
+          const cls = made.constructor as typeof SiteConfig & { name: string };
+          meta.siteConfigs.push({
+            exportName,
+            name: cls.name,
+            description: cls.description ?? "",
+            factory: true,
+          });
+        }
       } else if (
         value && typeof value === "object" && typeof (value as { name?: unknown }).name === "string" &&
         typeof (value as { fetch?: unknown }).fetch === "function"

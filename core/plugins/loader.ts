@@ -297,6 +297,8 @@ export function registerPlugins(
         origin,
         moduleUrl: p.moduleUrl,
         exportName: c.exportName,
+        factory: c.factory,
+        grant: p.entry.grant,
       });
     }
   }

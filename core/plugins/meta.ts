@@ -10,7 +10,8 @@ import type { HandlerMeta } from "../handlers/registry.ts";
 /** Metadata of one plugin bundle. */
 export interface PluginMeta {
   handlers: { exportName: string; meta: HandlerMeta; options?: ObjectSchema }[];
-  siteConfigs: { exportName: string; name: string; description: string }[];
+  /** `factory`: the export is a zero-argument function returning the `SiteConfig` instance. */
+  siteConfigs: { exportName: string; name: string; description: string; factory?: boolean }[];
   /** Git credential providers (first-result hook), in export order. */
   credentialProviders?: { exportName: string; name: string; description: string }[];
   sources: {

@@ -10,6 +10,9 @@
 import { dirname, fromFileUrl } from "../util/path.ts";
 import { IvpmError } from "../errors.ts";
 import { DefaultSiteConfig, type SiteSettings, siteSettings } from "../plugin_api/site_config.ts";
+import type { PluginGrant } from "../handlers/registry.ts";
+import { grantPermissions } from "../handlers/permissions.ts";
+import { checkedSiteSettings } from "./site_settings_check.ts";
 
 /** A registered site configuration. */
 export interface RegisteredSiteConfig {
@@ -19,6 +22,10 @@ export interface RegisteredSiteConfig {
   /** Plugin bundle (data: URL) and export; undefined for the built-in. */
   moduleUrl?: string;
   exportName?: string;
+  /** The export is a zero-argument factory returning a `SiteConfig` (not the class). */
+  factory?: boolean;
+  /** What the plugin's entry grants (env names, reads…): the site config runs with that and no more. */
+  grant?: PluginGrant;
 }
 
 /** Which config is active and why. */
@@ -71,30 +78,25 @@ export class SiteConfigRegistry {
 
 const CORE_DIR = dirname(dirname(fromFileUrl(import.meta.url)));
 
-/** The settings of a site config; plugin code runs in a worker that may read env vars but nothing else. */
+/**
+ * The settings of a site config. Plugin code runs in a worker with its entry's grant and nothing more
+ * (no environment variables unless granted with `--allow-env`); what it returns is checked before use,
+ * and what it does not override comes from ivpm's defaults.
+ */
 export async function settingsOf(c: RegisteredSiteConfig): Promise<SiteSettings> {
-  if (!c.moduleUrl) return await siteSettings(new DefaultSiteConfig());
+  const defaults = await siteSettings(new DefaultSiteConfig());
+  if (!c.moduleUrl) return defaults;
   const worker = new Worker(new URL("./site_config_worker.ts", import.meta.url), {
     type: "module",
-    deno: {
-      permissions: {
-        read: [CORE_DIR],
-        env: true,
-        write: false,
-        net: false,
-        run: false,
-        ffi: false,
-        sys: false,
-        import: false,
-      },
-    },
+    deno: { permissions: grantPermissions(c.grant ?? {}, { read: [CORE_DIR] }) },
   } as WorkerOptions);
+  const who = `'${c.name}' (${c.origin})`;
   try {
-    return await new Promise<SiteSettings>((resolve, reject) => {
+    const returned = await new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new IvpmError(`site config '${c.name}' did not answer`)), 30_000);
       worker.onmessage = (e: MessageEvent) => {
         clearTimeout(timer);
-        const r = e.data as { ok: boolean; settings?: SiteSettings; message?: string };
+        const r = e.data as { ok: boolean; settings?: Record<string, unknown>; message?: string };
         if (r.ok) resolve(r.settings!);
         else reject(new IvpmError(`site config '${c.name}' (${c.origin}) failed: ${r.message}`));
       };
@@ -103,8 +105,9 @@ export async function settingsOf(c: RegisteredSiteConfig): Promise<SiteSettings>
         clearTimeout(timer);
         reject(new IvpmError(`site config '${c.name}' (${c.origin}) failed: ${e.message}`));
       };
-      worker.postMessage({ url: c.moduleUrl, exportName: c.exportName });
+      worker.postMessage({ url: c.moduleUrl, exportName: c.exportName, factory: c.factory });
     });
+    return checkedSiteSettings(returned, defaults, who);
   } finally {
     worker.terminate();
   }
