@@ -1,9 +1,9 @@
 /**
- * `deno task compile` — builds the single `ivpm` binary for every release target,
- * with every runtime flag baked in. `--check` runs the real compile front end
- * for the host with `DENORT_BIN` pointed at this `deno` (denort cannot be
- * downloaded here), which proves the module graph and the embedded files are
- * complete; the output is discarded.
+ * `deno task compile` — builds the single `ivpm` binary for every release target (or the one given with
+ * `--target <triple>`), with every runtime flag baked in and the commit stamped into `core/build_info.ts`
+ * for the duration of the build. `--check` runs the real compile front end for the host with `DENORT_BIN`
+ * pointed at this `deno` (denort cannot always be downloaded), which proves the module graph and the
+ * embedded files are complete; the output is discarded.
  *
  * @module
  */
@@ -12,15 +12,42 @@ import { join } from "node:path";
 
 /** Flags the binary runs with; `deno task install` uses the same ones. */
 export const RUNTIME_FLAGS = ["--allow-all", "--unstable-worker-options"];
-/** Files loaded at run time by URL (workers), embedded explicitly. */
-export const INCLUDES: string[] = ["core/handlers/trusted_worker.ts", "core/handlers/sandbox_worker.ts"];
-const TARGETS = [
-  "x86_64-unknown-linux-gnu",
-  "aarch64-unknown-linux-gnu",
-  "x86_64-apple-darwin",
-  "aarch64-apple-darwin",
-  "x86_64-pc-windows-msvc",
+/** Worker entry modules, loaded at run time by URL: embedded explicitly. */
+export const INCLUDES: string[] = [
+  "core/handlers/trusted_worker.ts",
+  "core/handlers/sandbox_worker.ts",
+  "core/plugins/credentials_worker.ts",
+  "core/plugins/inspect_worker.ts",
+  "core/plugins/site_config_worker.ts",
+  "core/plugins/source_worker.ts",
 ];
+/** Release targets and the asset name of each. */
+export const TARGETS: Record<string, string> = {
+  "x86_64-unknown-linux-gnu": "ivpm-x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu": "ivpm-aarch64-unknown-linux-gnu",
+  "x86_64-apple-darwin": "ivpm-x86_64-apple-darwin",
+  "aarch64-apple-darwin": "ivpm-aarch64-apple-darwin",
+  "x86_64-pc-windows-msvc": "ivpm-x86_64-pc-windows-msvc.exe",
+};
+
+const BUILD_INFO = new URL("../core/build_info.ts", import.meta.url);
+
+async function commit(): Promise<string | undefined> {
+  const r = await new Deno.Command("git", { args: ["rev-parse", "--short=12", "HEAD"], stderr: "null" })
+    .output()
+    .catch(() => undefined);
+  return r?.success ? new TextDecoder().decode(r.stdout).trim() : undefined;
+}
+
+/** Why a compile failed, in one line, when it is the known case of an unreachable denort download. */
+function offlineHint(stderr: string): string | undefined {
+  if (!/dl\.deno\.land|error sending request|dns error|failed to lookup|Download/i.test(stderr)) {
+    return undefined;
+  }
+  return "deno compile must download its runtime (denort) for each target, and dl.deno.land is not reachable " +
+    "from here. Run `deno task compile:check` to check the module graph offline, or build where it is " +
+    "reachable (the release workflow in .github/workflows/release.yml does).";
+}
 
 async function compile(target: string | undefined, output: string, env: Record<string, string> = {}) {
   const args = [
@@ -33,23 +60,61 @@ async function compile(target: string | undefined, output: string, env: Record<s
     "main.ts",
   ];
   console.error(`deno ${args.join(" ")}`);
-  const r = await new Deno.Command(Deno.execPath(), { args, env, stdout: "inherit", stderr: "inherit" })
+  const r = await new Deno.Command(Deno.execPath(), { args, env, stdout: "inherit", stderr: "piped" })
     .output();
+  const stderr = new TextDecoder().decode(r.stderr);
   if (!r.success) {
-    console.error(`compile failed for ${target ?? "host"}`);
+    const hint = offlineHint(stderr);
+    if (hint) {
+      console.error(`error: cannot compile for ${target ?? "this machine"}: ${hint}`);
+    } else {
+      await Deno.stderr.write(r.stderr);
+      console.error(`error: compile failed for ${target ?? "this machine"}`);
+    }
     Deno.exit(r.code || 1);
+  }
+  await Deno.stderr.write(r.stderr);
+}
+
+/** Runs `fn` with the commit stamped into core/build_info.ts, restoring the file afterwards. */
+async function stamped<T>(fn: () => Promise<T>): Promise<T> {
+  const original = await Deno.readTextFile(BUILD_INFO);
+  const sha = await commit();
+  if (sha) {
+    await Deno.writeTextFile(
+      BUILD_INFO,
+      original.replace(
+        "BUILD_COMMIT: string | undefined = undefined;",
+        `BUILD_COMMIT: string | undefined = ${JSON.stringify(sha)};`,
+      ),
+    );
+  }
+  try {
+    return await fn();
+  } finally {
+    await Deno.writeTextFile(BUILD_INFO, original);
   }
 }
 
-if (Deno.args.includes("--check")) {
-  const dir = await Deno.makeTempDir({ prefix: "ivpm-compile-check-" });
-  try {
-    await compile(undefined, join(dir, "ivpm"), { DENORT_BIN: Deno.execPath() });
-    console.error("compile:check ok — module graph and embedded files are complete");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+if (import.meta.main) {
+  const at = Deno.args.indexOf("--target");
+  const only = at >= 0 ? Deno.args[at + 1] : undefined;
+  if (only !== undefined && !(only in TARGETS)) {
+    console.error(`error: unknown target '${only}' (one of ${Object.keys(TARGETS).join(", ")})`);
+    Deno.exit(2);
   }
-} else {
-  await Deno.mkdir("dist", { recursive: true });
-  for (const t of TARGETS) await compile(t, join("dist", `ivpm-${t}${t.includes("windows") ? ".exe" : ""}`));
+  if (Deno.args.includes("--check")) {
+    const dir = await Deno.makeTempDir({ prefix: "ivpm-compile-check-" });
+    try {
+      await compile(undefined, join(dir, "ivpm"), { DENORT_BIN: Deno.execPath() });
+      console.error("compile:check ok — module graph and embedded files are complete");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  } else {
+    await Deno.mkdir("dist", { recursive: true });
+    await stamped(async () => {
+      for (const t of only ? [only] : Object.keys(TARGETS)) await compile(t, join("dist", TARGETS[t]));
+    });
+  }
 }

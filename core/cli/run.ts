@@ -13,11 +13,13 @@ import {
   diag,
   err,
   type LogLevel,
+  out,
   settings,
   stdoutClosed,
   writeAll,
 } from "../ui/log.ts";
 import { buildProgram } from "./program.ts";
+import { versionText } from "../version.ts";
 
 /** Moves `-D x=y` / `-Dx=y` given before the sub-command to after it (the original accepted both). */
 export function hoistDefines(argv: string[]): string[] {
@@ -75,6 +77,10 @@ function applyGlobals(argv: string[]): void {
  */
 export async function runCli(argv: string[], program: Command = buildProgram()): Promise<number> {
   applyGlobals(argv);
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+    out(versionText());
+    return stdoutClosed() ? BROKEN_PIPE_STATUS : 0;
+  }
   let usageCommand = "ivpm";
   program.exitOverride();
   const configure = (c: typeof program) => {

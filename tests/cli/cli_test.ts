@@ -27,11 +27,15 @@ const ESC = "\x1b[";
 const lines = (s: string) => s.split("\n").filter((l) => l !== "");
 const hasStack = (s: string) => s.split("\n").some((l) => l.startsWith("    at "));
 
-Deno.test("--version and -V print the version and exit 0", async () => {
+Deno.test("--version and -V print version, commit, Deno version and target, and exit 0", async () => {
   for (const flag of ["--version", "-V"]) {
     const r = await runIvpm([flag]);
     equal(r.code, 0, flag);
-    equal(r.stdout.trim(), VERSION);
+    const m = r.stdout.trim().match(/^ivpm (\S+) \(commit ([0-9a-f]{12}|unknown), deno (\S+), (\S+)\)$/);
+    ok(m, r.stdout);
+    equal(m[1], VERSION);
+    equal(m[3], Deno.version.deno);
+    equal(m[4], Deno.build.target);
     equal(r.stderr, "");
   }
 });
