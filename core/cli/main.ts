@@ -5,6 +5,7 @@
  */
 
 import { initRegistries } from "../plugins/startup.ts";
+import { projectDirOption } from "../config/find_project.ts";
 import { info, settings, warn } from "../ui/log.ts";
 import { buildProgram } from "./program.ts";
 import { report, runCli, setArgs } from "./run.ts";
@@ -14,10 +15,10 @@ const TOLERANT = new Set(["plugin", "init", "cache", "share", "help"]);
 
 function projectDirOf(argv: string[]): string {
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "-p" || argv[i] === "--project-dir") return argv[i + 1] ?? Deno.cwd();
-    if (argv[i].startsWith("--project-dir=")) return argv[i].slice("--project-dir=".length);
+    if (argv[i] === "-p" || argv[i] === "--project-dir") return projectDirOption(argv[i + 1]);
+    if (argv[i].startsWith("--project-dir=")) return projectDirOption(argv[i].slice("--project-dir=".length));
   }
-  return Deno.cwd();
+  return projectDirOption(undefined);
 }
 
 /** Global options that take a value (so the value is not taken for the command name). */

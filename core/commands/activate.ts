@@ -7,7 +7,8 @@
  * @module
  */
 
-import { join, resolve } from "node:path";
+import { projectDirOption } from "../config/find_project.ts";
+import { join } from "node:path";
 import { loadProject } from "../config/load.ts";
 import { applyEnvDirectives } from "../env/apply.ts";
 import { IvpmError } from "../errors.ts";
@@ -43,7 +44,7 @@ export async function activationEnv(projectDir: string): Promise<Record<string, 
 
 /** `ivpm activate`. */
 export async function activate(args: string[], o: { c?: string; projectDir?: string }): Promise<void> {
-  const env = await activationEnv(resolve(o.projectDir ?? Deno.cwd()));
+  const env = await activationEnv(projectDirOption(o.projectDir));
   const windows = Deno.build.os === "windows";
   let cmd: string[];
   if (o.c) {

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { resolve } from "node:path";
+import { projectDirOption } from "../config/find_project.ts";
+
 import { resolveCacheDir } from "../cache/dir.ts";
 import { HandlerEngine } from "../handlers/engine.ts";
 import { activeHandlerRegistry } from "../handlers/active.ts";
@@ -22,7 +23,7 @@ export async function build(o: { projectDir?: string; depSet?: string; debug?: b
   const reporter = transcriptReporter();
   const r = await withInterrupt((signal) =>
     runUpdate({
-      projectDir: resolve(o.projectDir ?? Deno.cwd()),
+      projectDir: projectDirOption(o.projectDir),
       depSet: o.depSet,
       cacheDir: resolveCacheDir({ siteDefault: site.cacheDir }),
       site,

@@ -4,14 +4,15 @@
  * @module
  */
 
-import { resolve } from "node:path";
+import { projectDirOption } from "../config/find_project.ts";
+
 import { runDestroy } from "../update/destroy.ts";
 import { out, warn } from "../ui/log.ts";
 
 /** `ivpm destroy [-n] [--force] [--json]`. */
 export async function destroy(o: { projectDir?: string; dryRun?: boolean; force?: boolean; json?: boolean }) {
   const r = await runDestroy({
-    projectDir: resolve(o.projectDir ?? Deno.cwd()),
+    projectDir: projectDirOption(o.projectDir),
     dryRun: o.dryRun,
     force: o.force,
     warn,

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { join, resolve } from "node:path";
+import { projectDirOption } from "../config/find_project.ts";
+import { join } from "node:path";
 import { loadConfigFile, loadProject } from "../config/load.ts";
 import { IvpmError } from "../errors.ts";
 import { lstatOrUndefined } from "../util/fs.ts";
@@ -89,5 +90,5 @@ export async function pkgInfoCommand(
   pkgs: string[],
   o: { kind?: string; projectDir?: string },
 ) {
-  out((await pkgInfo(resolve(o.projectDir ?? Deno.cwd()), type, pkgs, o.kind)).join(" "));
+  out((await pkgInfo(projectDirOption(o.projectDir), type, pkgs, o.kind)).join(" "));
 }

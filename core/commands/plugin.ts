@@ -4,6 +4,7 @@
  * @module
  */
 
+import { projectDirOption } from "../config/find_project.ts";
 import { join, resolve } from "node:path";
 import { IvpmError } from "../errors.ts";
 import type { PluginGrant } from "../handlers/registry.ts";
@@ -33,7 +34,7 @@ function target(o: { user?: boolean; site?: boolean; projectDir?: string }): Tar
   if (o.user && o.site) throw new IvpmError("give either --user or --site, not both");
   if (o.user) return { scope: "user", file: userConfigPath() };
   if (o.site) return { scope: "site", file: siteConfigPath() };
-  return { scope: "project", file: join(resolve(o.projectDir ?? Deno.cwd()), "ivpm.yaml") };
+  return { scope: "project", file: join(projectDirOption(o.projectDir), "ivpm.yaml") };
 }
 
 function allEntries(projectDir: string): PluginEntry[] {
@@ -159,7 +160,7 @@ export async function pluginRemove(name: string, o: { user?: boolean; site?: boo
   const wanted = designated(await listedPluginSpecs(t.file), name, t.file);
   const removed = wanted === undefined ? undefined : await removePluginEntry(t.file, (s) => s === wanted);
   if (!removed) {
-    const known = allEntries(resolve(o.projectDir ?? Deno.cwd())).filter((e) => e.scope === t.scope).map((
+    const known = allEntries(projectDirOption(o.projectDir)).filter((e) => e.scope === t.scope).map((
       e,
     ) => e.spec);
     const m = closestMatch(name, known.map(pluginShortName));
@@ -176,7 +177,7 @@ export async function pluginRemove(name: string, o: { user?: boolean; site?: boo
 
 /** `ivpm plugin list`. */
 export function pluginList(o: { json?: boolean; projectDir?: string }): void {
-  const rows = allEntries(resolve(o.projectDir ?? Deno.cwd())).map((e) => {
+  const rows = allEntries(projectDirOption(o.projectDir)).map((e) => {
     const pin = readPins(pinFileFor(e.file)).plugins[e.spec];
     return {
       spec: e.spec,
@@ -196,9 +197,7 @@ export function pluginList(o: { json?: boolean; projectDir?: string }): void {
 /** `ivpm plugin update [NAME]`: re-resolve within the ranges and move the pins. */
 export async function pluginUpdate(name: string | undefined, o: { projectDir?: string }): Promise<void> {
   if (isFrozen(false)) throw new IvpmError("frozen mode (CI=true) does not update plugin pins");
-  const entries = allEntries(resolve(o.projectDir ?? Deno.cwd())).filter((e) =>
-    !name || matches(e.spec, name)
-  );
+  const entries = allEntries(projectDirOption(o.projectDir)).filter((e) => !name || matches(e.spec, name));
   if (name && !entries.length) throw new IvpmError(`no configured plugin matches '${name}'`);
   for (const e of entries) {
     const pinPath = pinFileFor(e.file);
@@ -216,7 +215,7 @@ export async function pluginUpdate(name: string | undefined, o: { projectDir?: s
 /** `ivpm plugin check`: re-fetch every pinned plugin and compare with the pins (for CI). Exit 1 on any mismatch. */
 export async function pluginCheck(o: { projectDir?: string }): Promise<void> {
   let bad = 0;
-  for (const e of allEntries(resolve(o.projectDir ?? Deno.cwd()))) {
+  for (const e of allEntries(projectDirOption(o.projectDir))) {
     const pin = readPins(pinFileFor(e.file)).plugins[e.spec];
     if (!pin) {
       bad++;
@@ -237,7 +236,7 @@ export async function pluginCheck(o: { projectDir?: string }): Promise<void> {
 
 /** `ivpm show plugin NAME`. */
 export function showPlugin(name: string, o: { json?: boolean; projectDir?: string }): void {
-  const entries = allEntries(resolve(o.projectDir ?? Deno.cwd()));
+  const entries = allEntries(projectDirOption(o.projectDir));
   const e = entries.find((x) => matches(x.spec, name));
   if (!e) {
     const m = closestMatch(name, entries.map((x) => pluginShortName(x.spec)));

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { join, resolve } from "node:path";
+import { projectDirOption } from "../config/find_project.ts";
+import { join } from "node:path";
 import { loadConfigFile, loadProject } from "../config/load.ts";
 import { schemaInputs } from "../registries.ts";
 import { IvpmError, UsageError } from "../errors.ts";
@@ -117,7 +118,7 @@ export async function showDeps(name: string | undefined, o: ShowDepsFlags): Prom
     throw new UsageError(`a package NAME and --${o.tree ? "tree" : "dot"} are mutually exclusive`);
   }
   if (o.dot && (o.json || o.tree)) throw new UsageError("--dot is mutually exclusive with --json and --tree");
-  const dir = resolve(o.projectDir ?? Deno.cwd());
+  const dir = projectDirOption(o.projectDir);
   if (!(await lstatOrUndefined(join(dir, "ivpm.yaml")))) {
     throw new IvpmError(`no ivpm.yaml found in '${dir}'`, {
       hint: "run 'ivpm init' or pass -p <project-dir>",

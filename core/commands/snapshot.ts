@@ -5,6 +5,7 @@
  * @module
  */
 
+import { projectDirOption } from "../config/find_project.ts";
 import { join, relative, resolve } from "node:path";
 import { createSnapshot } from "../snapshot/snapshot.ts";
 import { colors, info, warn } from "../ui/log.ts";
@@ -19,7 +20,7 @@ export interface SnapshotFlags {
 /** `ivpm snapshot`. */
 export async function snapshot(dir: string, o: SnapshotFlags): Promise<void> {
   const r = await createSnapshot({
-    projectDir: resolve(o.projectDir ?? Deno.cwd()),
+    projectDir: projectDirOption(o.projectDir),
     dest: resolve(dir),
     releaseDeps: o.rlsDeps,
     warn: (m) => warn(m),

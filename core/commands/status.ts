@@ -4,7 +4,8 @@
  * @module
  */
 
-import { resolve } from "node:path";
+import { projectDirOption } from "../config/find_project.ts";
+
 import { renderStatus } from "../status/render.ts";
 import { workspaceStatus } from "../status/status.ts";
 import { colors, out, settings } from "../ui/log.ts";
@@ -18,7 +19,7 @@ export interface StatusFlags {
 
 /** `ivpm status`: prints the table (or the JSON rows); exit 0 whatever the packages' state. */
 export async function status(o: StatusFlags): Promise<void> {
-  const rows = await workspaceStatus(resolve(o.projectDir ?? Deno.cwd()));
+  const rows = await workspaceStatus(projectDirOption(o.projectDir));
   if (o.json) {
     out(JSON.stringify(rows, null, 2));
     return;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { projectDirOption } from "../config/find_project.ts";
 import { resolve } from "node:path";
 import { IvpmError } from "../errors.ts";
 import {
@@ -45,7 +46,7 @@ export async function sync(o: SyncFlags): Promise<void> {
   const text = !o.json && !settings.quiet;
   const report = await withInterrupt((signal) =>
     runSync({
-      projectDir: resolve(o.projectDir ?? Deno.cwd()),
+      projectDir: projectDirOption(o.projectDir),
       dryRun: o.dryRun,
       jobs: o.jobs,
       packages,

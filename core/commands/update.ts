@@ -4,7 +4,8 @@
  * @module
  */
 
-import { resolve } from "node:path";
+import { projectDirOption } from "../config/find_project.ts";
+
 import { resolveCacheDir } from "../cache/dir.ts";
 import { activeSiteSettings } from "./show_site_config.ts";
 import { parseDefinitions } from "../config/vars.ts";
@@ -136,7 +137,7 @@ export async function update(o: UpdateFlags): Promise<void> {
   const timeoutMs = handlerTimeoutMs(o.handlerTimeout, Deno.env.toObject());
   const result = await withInterrupt((signal) =>
     runUpdate({
-      projectDir: resolve(o.projectDir ?? Deno.cwd()),
+      projectDir: projectDirOption(o.projectDir),
       depSet: o.depSet,
       definitions: parseDefinitions(o.define ?? []),
       jobs: o.jobs || undefined,
