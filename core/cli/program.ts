@@ -7,10 +7,13 @@
 
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
 import { VERSION } from "../version.ts";
+import { UsageError } from "../errors.ts";
+import { closestMatch } from "../util/suggest.ts";
 import { activeHandlerRegistry } from "../handlers/active.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
 import { addHandlerOptions } from "./handler_options.ts";
 import { shareDir } from "../commands/share.ts";
+import { addHelpExamples } from "./help_examples.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const count = (_v: string, prev: number) => prev + 1;
@@ -28,6 +31,16 @@ const positive = (name: string) => (v: string) => {
   if (n === 0) throw new InvalidArgumentError(`${name} must be at least 1, got '${v}'`);
   return n;
 };
+
+/** A word after a command that takes sub-commands but matched none of them: a usage error with a suggestion. */
+function unknownSubcommand(parent: Command, word: string): never {
+  const names = parent.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  const near = closestMatch(word, names);
+  throw new UsageError(
+    `Unknown command '${word}' for 'ivpm ${parent.name()}'${near ? `; did you mean '${near}'?` : ""}`,
+    `run 'ivpm ${parent.name()} --help' for usage`,
+  );
+}
 
 /** Sub-command options a handler may extend (`addOptions`), keyed by command name. */
 export type CommandMap = Record<string, Command>;
@@ -104,6 +117,13 @@ export function buildProgram(
       (await import("../commands/clone.ts")).clone(src, dir, o)
     );
 
+  sub("completions", "print a shell completion script (bash, zsh, fish, powershell)")
+    .addArgument(new Argument("<shell>", "the shell").choices(["bash", "zsh", "fish", "powershell"]))
+    .action(async (shell) => {
+      const { completionScript } = await import("./completions.ts");
+      (await import("../ui/log.ts")).outRaw(completionScript(program, shell));
+    });
+
   project(sub("destroy", "remove what update and the handlers created (packages, venv, generated files)"))
     .option("-n, --dry-run", "show what would be removed")
     .option("--force", "also remove packages holding uncommitted or unpushed work")
@@ -156,9 +176,13 @@ export function buildProgram(
     .action(async (p) => (await import("../commands/share.ts")).share(p));
 
   const show = sub("show", "show sources, types, handlers, dependencies or the ivpm.yaml schema")
+    .argument("[what]", "what to show (a sub-command below)")
     .option("--schema", "print the JSON Schema of ivpm.yaml")
     .option("--json", "print JSON")
-    .action(async (o) => (await import("../commands/show.ts")).showAll(o));
+    .action(async (what, o) => {
+      if (what !== undefined) unknownSubcommand(show, what);
+      (await import("../commands/show.ts")).showAll(o);
+    });
   show.command("source").alias("src").description("list source types").argument("[name]")
     .option("--json", "print JSON").action(async (n, o) =>
       (await import("../commands/show.ts")).showSource(n, o)
@@ -233,10 +257,10 @@ export function buildProgram(
       positive("--handler-timeout"),
     )
     .option("-v, --verbose", "more detail", count, 0)
-    .option("--json", "print a JSON summary")).action(async (o) =>
-      (await import("../commands/update.ts")).update(o)
-    );
+    .option("--json", "print events as NDJSON (one JSON object per line), ending with a summary object"))
+    .action(async (o) => (await import("../commands/update.ts")).update(o));
 
   addHandlerOptions(commands, handlers);
+  addHelpExamples(program);
   return program;
 }

@@ -120,10 +120,36 @@ function commandPath(c: { name(): string; parent: unknown }): string {
   return parts.join(" ");
 }
 
-/** Prints an error the way the CLI does and returns its exit code. */
+/**
+ * Prints an error the way the CLI does and returns its exit code. Under `--json` the error is also one
+ * JSON object on stdout (`{"type":"error",…}`), so tools reading stdout see why the command failed.
+ */
 export function report(e: unknown, where: string, program: Command): number {
   // The reader of our output went away (`ivpm … | head -1`): end quietly, as a SIGPIPE'd process does.
   if (e instanceof Deno.errors.BrokenPipe || stdoutClosed()) return BROKEN_PIPE_STATUS;
+  const code = reportText(e, where, program);
+  if (lastArgs.includes("--json") && !(e instanceof CommanderError && e.exitCode === 0)) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    out(JSON.stringify({
+      type: "error",
+      message: error.message.replace(/^error: /, ""),
+      ...(e instanceof IvpmError && e.hint ? { hint: e.hint } : {}),
+      exitCode: code,
+      ...(e instanceof ConfigError
+        ? {
+          diagnostics: e.diagnostics.map((d) => ({
+            severity: d.severity,
+            message: d.message,
+            ...(d.loc ? { file: d.loc.file, line: d.loc.line, col: d.loc.col } : {}),
+          })),
+        }
+        : {}),
+    }));
+  }
+  return code;
+}
+
+function reportText(e: unknown, where: string, program: Command): number {
   if (e instanceof CommanderError) {
     if (e.exitCode === 0) return 0; // --help, --version
     // No sub-command given: commander has already printed the help (to stderr).
