@@ -9,6 +9,12 @@ import { BUILD_COMMIT } from "./build_info.ts";
 /** The ivpm version (kept in step with deno.json's "version"). */
 export const VERSION = "0.1.0";
 
+/** Where ivpm's sources, releases and docs live. */
+export const REPOSITORY = "https://github.com/ivpm-dev/ivpm";
+
+/** The JSON Schema of ivpm.yaml for this version, as editors can load it (the file at the release tag). */
+export const SCHEMA_URL = `https://raw.githubusercontent.com/ivpm-dev/ivpm/v${VERSION}/docs/ivpm.schema.json`;
+
 /** The commit of a source checkout, read from `.git` beside the sources (no git process). */
 function checkoutCommit(): string | undefined {
   if (!import.meta.url.startsWith("file:")) return undefined;

@@ -5,8 +5,9 @@
  */
 
 import type { Command } from "commander";
+import { REPOSITORY, VERSION } from "../version.ts";
 
-const REPO = "https://github.com/ivpm-dev/ivpm/blob/main";
+const REPO = `${REPOSITORY}/blob/v${VERSION}`;
 
 /** Examples by command path (`show deps`), and the page that documents the command. */
 const HELP: Record<string, { examples: string[]; doc: string }> = {

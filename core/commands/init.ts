@@ -9,8 +9,7 @@ import { parse } from "yaml";
 import { IvpmError } from "../errors.ts";
 import { info } from "../ui/log.ts";
 
-/** Where editors find the schema (also printed by `ivpm show --schema`). */
-export const SCHEMA_URL = "https://ivpm.dev/schema/ivpm.schema.json";
+import { REPOSITORY, SCHEMA_URL } from "../version.ts";
 
 /** The text `ivpm init` writes. */
 export function initTemplate(name: string, version: string): string {
@@ -18,7 +17,7 @@ export function initTemplate(name: string, version: string): string {
   const q = (v: string) => /^[A-Za-z0-9_.\-/]+$/.test(v) && readsBack(v) ? v : JSON.stringify(v);
   return `# yaml-language-server: $schema=${SCHEMA_URL}
 #*****************************************************************************
-#* ivpm.yaml — project file for ivpm (https://ivpm.dev)
+#* ivpm.yaml — project file for ivpm (${REPOSITORY})
 #* 'ivpm update' fetches the dependencies of a dep-set into packages/.
 #* Offline schema: ivpm show --schema > ivpm.schema.json
 #*****************************************************************************

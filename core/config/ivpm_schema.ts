@@ -6,6 +6,7 @@
  * @module
  */
 
+import { SCHEMA_URL } from "../version.ts";
 import { type JsonSchema, type ObjectSchema, s, type Schema, toJsonSchema } from "./schema.ts";
 import type { SourceInfo } from "../sources/types.ts";
 import type { LMap } from "./located.ts";
@@ -134,7 +135,7 @@ export function ivpmJsonSchema(inputs: SchemaInputs): JsonSchema {
   pkg.required = ["name"];
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
-    $id: "https://ivpm.dev/schema/ivpm.schema.json",
+    $id: SCHEMA_URL,
     title: "ivpm.yaml",
     description: "IVPM project file: the project's identity, dependency sets and handler configuration",
     type: "object",

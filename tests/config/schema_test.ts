@@ -1,3 +1,4 @@
+import { SCHEMA_URL } from "../../core/version.ts";
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
@@ -32,7 +33,7 @@ Deno.test("docs/ivpm.schema.json is what 'ivpm show --schema' prints", async () 
 Deno.test("the schema is draft-07 JSON with the id editors use and a package section", () => {
   const s = schema();
   equal(s.$schema, "http://json-schema.org/draft-07/schema#");
-  equal(s.$id, "https://ivpm.dev/schema/ivpm.schema.json");
+  equal(s.$id, SCHEMA_URL);
   deepEqual(s.required, ["package"]);
   // deno-lint-ignore no-explicit-any
   deepEqual((s.properties as any).package.required, ["name"]);
