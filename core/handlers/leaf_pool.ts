@@ -90,6 +90,8 @@ export class LeafPool {
         this.#broken = err;
         readyReject(err);
         this.#fail(slot, err);
+      } else if (m.type === "crash") {
+        this.#fail(slot, new LeafWorkerError(`leaf worker crashed: ${m.message}`));
       } else if (m.type === "event") this.opts.onEvent?.(m.event);
       else if (m.type === "diag") this.opts.onDiag?.(m);
       else if (m.type === "result") {

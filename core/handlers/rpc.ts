@@ -63,7 +63,8 @@ export class RootWorker {
       else if (m.type === "init-error") {
         this.#dead = new IvpmError(`loading plugin code failed: ${m.message}`);
         fail(this.#dead);
-      } else if (m.type === "event") opts.onEvent?.(m.event);
+      } else if (m.type === "crash") this.#stop(new IvpmError(`plugin worker crashed: ${m.message}`));
+      else if (m.type === "event") opts.onEvent?.(m.event);
       else if (m.type === "diag") opts.onDiag?.(m);
       else if (m.type === "reply") {
         const p = this.#pending.get(m.id);

@@ -131,6 +131,18 @@ export function startWorkerLoop(builtins: HandlerClass[]): void {
     }
   };
 
+  // An error thrown outside any callback (a timer, a forgotten promise) ends this worker: say so to the
+  // host instead of letting the runtime print it as an uncaught error.
+  const crashed = (message: string) => post({ type: "crash", message });
+  self.addEventListener("error", (e) => {
+    e.preventDefault();
+    crashed((e as ErrorEvent).message.replace(/^Uncaught /, ""));
+  });
+  self.addEventListener("unhandledrejection", (e) => {
+    e.preventDefault();
+    crashed(message((e as PromiseRejectionEvent).reason));
+  });
+
   scope.onmessage = async (e: MessageEvent) => {
     const m = e.data as InitMessage | LeafMessage | CallMessage;
     if (m.type === "call") {

@@ -71,6 +71,8 @@ export interface ReplyMessage {
 export type WorkerOut =
   | { type: "ready" }
   | { type: "init-error"; message: string }
+  /** Plugin code threw outside any callback (a timer, an unhandled rejection): the worker is done. */
+  | { type: "crash"; message: string }
   | LeafResult
   | ReplyMessage
   | { type: "event"; event: HandlerEvent }
