@@ -28,6 +28,12 @@ export async function pkgInfo(
 ): Promise<string[]> {
   const root = loadProject(projectDir);
   const deps = join(root.dir, root.depsDir);
+  // Without a lock there is nothing fetched to read paths from: say what to do instead of printing nothing.
+  if (!(await lstatOrUndefined(join(deps, "package-lock.json")))) {
+    throw new IvpmError(`no packages in ${deps} yet (no package-lock.json)`, {
+      hint: "run 'ivpm update' first",
+    });
+  }
   const { nodes } = await depsGraph(root.dir);
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const order: string[] = [];

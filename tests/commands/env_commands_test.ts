@@ -99,6 +99,12 @@ Deno.test("activate before update says to run update", async () => {
 Deno.test("pkg-info reads paths from packages' ivpm.yaml, follows dependencies, and builds flags", async () => {
   const p = await project();
   try {
+    const early = await runIvpm(["pkg-info", "incdirs", "liba"], { cwd: p.dir });
+    assert.equal(early.code, 1, "before any update there is nothing to report");
+    assert.match(
+      early.stderr,
+      /^error: no packages in .* yet \(no package-lock\.json\)\nhint: run 'ivpm update' first$/m,
+    );
     assert.equal((await runIvpm(["update"], { cwd: p.dir, env: { IVPM_CACHE: "" } })).code, 0);
     const root = join(p.dir, "..");
     const inc = await runIvpm(["pkg-info", "incdirs", "liba"], { cwd: p.dir });
