@@ -108,8 +108,11 @@ function label(url?: string): string {
   return (url ?? "").replace(/^(https?:\/\/|git@|file:\/\/)/, "");
 }
 
+/** `1a2b3c4d (tag v1.0)`: the commit, with the tag or branch it was asked for beside it. */
 function ref(n: DepNode): string {
-  return n.commit ? n.commit.slice(0, 8) : n.tag ?? n.branch ?? "";
+  const asked = n.tag ? `tag ${n.tag}` : n.branch ? `branch ${n.branch}` : "";
+  if (!n.commit) return n.tag ?? n.branch ?? "";
+  return asked ? `${n.commit.slice(0, 8)} (${asked})` : n.commit.slice(0, 8);
 }
 
 /** `ivpm show deps [NAME]`. */

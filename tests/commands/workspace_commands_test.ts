@@ -108,6 +108,8 @@ Deno.test("show deps resolves sub-package dependencies and renders tree, json an
     assert.equal(tree.code, 0, tree.stderr);
     assert.match(tree.stdout, /^project {2}\(default\)/);
     assert.match(tree.stdout, /└── leaf {2}\[git\]/);
+    // After update the commit is known; the tag it came from stays beside it.
+    assert.match(tree.stdout, new RegExp(`pinned {2}\\[git\\].* @ ${w.lib.first.slice(0, 8)} \\(tag v1\\)`));
     const dot = await runIvpm(["show", "deps", "--dot"], { cwd: w.project });
     assert.match(dot.stdout, /"app" -> "leaf";/);
     const one = await runIvpm(["show", "deps", "leaf", "--json"], { cwd: w.project });
