@@ -108,8 +108,9 @@ export function printSummary(
   }
   if (settings.quiet) return;
   const total = r.graph.packages.length;
-  const parts = [`${counts.fetched} fetched`];
+  const parts = [`${counts.fetched - (counts.reused ?? 0)} fetched`];
   if (counts.updated) parts.push(`${counts.updated} updated`);
+  if (counts.reused) parts.push(`${counts.reused} reused`);
   parts.push(`${counts["up-to-date"]} up to date`);
   if (counts.virtual) parts.push(`${counts.virtual} for handlers`);
   if (counts.cacheHits) parts.push(`${counts.cacheHits} from cache`);

@@ -36,6 +36,7 @@ export async function materialise(
     sha256: typeof dep.options.sha256 === "string" ? dep.options.sha256 : undefined,
     signal: ctx.signal,
     headers: opts.headers,
+    onProgress: (bytes, total) => ctx.progress?.({ bytes, total }),
   });
   if (unpack && kind !== "file") {
     // Archive readers (zip, xz, bzip2) load only when an archive is unpacked: start-up stays fast.

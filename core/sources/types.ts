@@ -48,6 +48,8 @@ export interface FetchContext {
   gitAuthOrder?: string[];
   /** Credential providers (first result wins) for https git remotes. */
   credentials?: import("../git/auth.ts").CredentialLookup;
+  /** Reports download progress (bytes so far, total when known) for the status line. */
+  progress?(p: { bytes: number; total?: number }): void;
 }
 
 /** What a fetch produced. */

@@ -23,9 +23,18 @@ export interface UiSettings {
 
 const enc = new TextEncoder();
 
+/** `TERM=dumb` (Emacs shells, some CI consoles) cannot redraw a line: plain lines and no colour there. */
+function dumbTerminal(): boolean {
+  try {
+    return Deno.env.get("TERM") === "dumb";
+  } catch {
+    return false;
+  }
+}
+
 function detectColor(): boolean {
   try {
-    if (Deno.env.get("NO_COLOR") !== undefined) return false;
+    if (Deno.env.get("NO_COLOR") !== undefined || dumbTerminal()) return false;
     return Deno.stderr.isTerminal();
   } catch {
     return false;
@@ -113,7 +122,7 @@ function columns(): number {
 /** Whether a redrawn status line may be shown (stderr is a terminal, not quiet, no developer log). */
 export function liveEnabled(): boolean {
   try {
-    return Deno.stderr.isTerminal() && !settings.quiet && settings.logLevel === "NONE" &&
+    return Deno.stderr.isTerminal() && !dumbTerminal() && !settings.quiet && settings.logLevel === "NONE" &&
       settings.verbose < 2;
   } catch {
     return false;

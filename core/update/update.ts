@@ -53,6 +53,8 @@ export interface Landed {
   status: PackageStatus;
   version?: string;
   cacheHit?: boolean;
+  /** Reused from a deps-source (a parent deps dir or the main worktree): nothing was fetched. */
+  reused?: boolean;
   ms: number;
 }
 
@@ -64,6 +66,8 @@ export interface UpdateReporter {
   diagnostic?(d: Diagnostic): void;
   /** Handler task progress (start/progress/end/error, nested). */
   handlerEvent?(e: HandlerEvent): void;
+  /** Bytes of a download so far (sources report it as they fetch). */
+  transfer?(pkg: ResolvedPackage, p: { bytes: number; total?: number }): void;
 }
 
 /** Options of {@link runUpdate}. */
@@ -310,6 +314,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
         landed = {
           entry: { ...(hit.entry ?? {}), ...base, ...spec, from_deps_source: hit.path },
           status: "fetched",
+          reused: true,
           version: hit.entry ? versionOf(hit.entry) : undefined,
           ms: performance.now() - started,
         };
@@ -331,6 +336,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
             note: (m) => note(m),
             gitAuthOrder: opts.site?.gitAuthOrder,
             credentials,
+            progress: (p) => opts.reporter?.transfer?.(pkg, p),
           });
           opts.signal?.throwIfAborted();
           await place(outcome, finalPath, workDir);

@@ -76,7 +76,7 @@ Deno.test("on a terminal, update shows a live status line and clears it at the e
     }).output();
     const text = new TextDecoder().decode(r.stdout);
     assert.equal(r.code, 0, text);
-    assert.match(text, /\r\x1b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \[\d+\/\d+\]/);
+    assert.match(text, /\r\x1b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \d+ landed/);
     assert.match(text, /Updated 3 packages/);
     // The status line is cleared before the summary is printed.
     assert.match(text, /\r\x1b\[2KUpdated 3 packages/);
