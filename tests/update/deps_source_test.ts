@@ -112,6 +112,8 @@ Deno.test("a linked git worktree reuses the main worktree's packages automatical
     });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /git worktree detected/);
+    assert.match(r.stderr, /^<< a \([\d.]+s\).* reused$/m);
+    assert.match(r.stderr, /Updated 1 package \(0 fetched, 1 reused, 0 up to date\)/);
     assert.equal(await Deno.realPath(join(wt, "packages", "a")), join(main, "packages", "a"));
     const wt2 = join(t.root, "wt2");
     await fixtureGit(main, "worktree", "add", "-q", "-b", "other", wt2);
@@ -120,6 +122,7 @@ Deno.test("a linked git worktree reuses the main worktree's packages automatical
       env: { IVPM_CACHE: "" },
     });
     assert.equal(r2.code, 0, r2.stderr);
+    assert.match(r2.stderr, /Updated 1 package \(1 fetched, 0 up to date\)/);
     assert.ok(!(await Deno.lstat(join(wt2, "packages", "a"))).isSymlink);
   } finally {
     await t.cleanup();
