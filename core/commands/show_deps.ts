@@ -23,16 +23,18 @@ import { type ResolvedPackage, resolveGraph } from "../update/resolver.ts";
 export interface DepNode {
   name: string;
   src: string;
-  resolved_by: string;
-  also_requested_by: string[];
+  resolvedBy: string;
+  /** Who declared it (the original's key): the declaring package, or `root`. */
+  specifier: string;
+  alsoRequestedBy: string[];
   url?: string;
   branch?: string;
   tag?: string;
   commit?: string;
   version?: string;
-  version_resolved?: string;
+  versionResolved?: string;
   cache?: boolean;
-  dep_set: string;
+  depSet: string;
   fetched: boolean;
   deps: string[];
 }
@@ -87,16 +89,17 @@ export async function depsGraph(projectDir: string, depSetFlag?: string) {
     return {
       name: p.name,
       src: p.dep.src,
-      resolved_by: p.resolvedBy,
-      also_requested_by: p.alsoRequestedBy,
+      resolvedBy: p.resolvedBy,
+      specifier: p.resolvedBy,
+      alsoRequestedBy: p.alsoRequestedBy,
       url: p.dep.url,
       branch: str(o.branch),
       tag: str(o.tag),
       commit: str(e.commit_resolved ?? o.commit),
       version: str(o.version),
-      version_resolved: str(e.version_resolved),
+      versionResolved: str(e.version_resolved),
       cache: typeof o.cache === "boolean" ? o.cache : undefined,
-      dep_set: p.dep.depSet,
+      depSet: p.dep.depSet,
       fetched: fetched.has(p.name) || !!lock?.packages?.[p.name],
       deps: p.dep.skipDeps ? [] : p.declared.map((d) => d.name),
     };
@@ -152,12 +155,12 @@ export async function showDeps(name: string | undefined, o: ShowDepsFlags): Prom
             "Version",
             n.version,
           ],
-          ["Version (resolved)", n.version_resolved],
+          ["Version (resolved)", n.versionResolved],
           ["Cache", n.cache?.toString()],
         ] as const
       ) if (v) lines.push(`  ${(k + ":").padEnd(12)} ${v}`);
-      lines.push(`  Dep-set used: ${n.dep_set}`, `  Declared by: ${n.resolved_by}`);
-      if (n.also_requested_by.length) lines.push(`  Also requested by: ${n.also_requested_by.join(", ")}`);
+      lines.push(`  Dep-set used: ${n.depSet}`, `  Declared by: ${n.resolvedBy}`);
+      if (n.alsoRequestedBy.length) lines.push(`  Also requested by: ${n.alsoRequestedBy.join(", ")}`);
       lines.push(`Declared dependencies: ${n.deps.join(", ") || "(none)"}`);
     }
   } else if (o.dot) {
@@ -177,8 +180,8 @@ export async function showDeps(name: string | undefined, o: ShowDepsFlags): Prom
       lines.push(`  "${n.name}" [shape=box, style=filled, fillcolor=${colour[n.src] ?? "white"}];`);
     }
     for (const n of nodes) {
-      lines.push(`  "${n.resolved_by === "root" ? config.name : n.resolved_by}" -> "${n.name}";`);
-      for (const other of n.also_requested_by) lines.push(`  "${other}" -> "${n.name}" [style=dashed];`);
+      lines.push(`  "${n.resolvedBy === "root" ? config.name : n.resolvedBy}" -> "${n.name}";`);
+      for (const other of n.alsoRequestedBy) lines.push(`  "${other}" -> "${n.name}" [style=dashed];`);
     }
     lines.push("}");
   } else if (o.tree) {
@@ -186,18 +189,22 @@ export async function showDeps(name: string | undefined, o: ShowDepsFlags): Prom
       ...n,
       deps: n.deps.map((c) => {
         const child = byName.get(c)!;
-        return child.resolved_by === n.name && !seen.has(c)
-          ? build(child, new Set([...seen, c]))
-          : { name: c, provided_by: child.resolved_by };
+        return child.resolvedBy === n.name && !seen.has(c) ? build(child, new Set([...seen, c])) : {
+          name: c,
+          src: child.src,
+          specifier: child.specifier,
+          shadowed: true,
+          providedBy: child.resolvedBy,
+        };
       }),
     });
-    const roots = nodes.filter((n) => n.resolved_by === "root");
+    const roots = nodes.filter((n) => n.resolvedBy === "root");
     if (o.json) {
       lines.push(JSON.stringify(
         {
           project: config.name,
           version: config.version,
-          dep_set: depSet,
+          depSet,
           deps: roots.map((r) => build(r, new Set([r.name]))),
         },
         null,
@@ -209,12 +216,12 @@ export async function showDeps(name: string | undefined, o: ShowDepsFlags): Prom
         list.forEach((c, i) => {
           const last = i === list.length - 1;
           const n = byName.get(c)!;
-          const own = n.resolved_by === parent && !seen.has(c);
+          const own = n.resolvedBy === parent && !seen.has(c);
           const text = own
             ? `${n.name}  [${n.src}]${n.version ? `  ${n.version}` : ""}${n.url ? `  ${label(n.url)}` : ""}${
               ref(n) ? `  @ ${ref(n)}` : ""
-            }${n.also_requested_by.length ? `  (also: ${n.also_requested_by.join(", ")})` : ""}`
-            : `${n.name}  ← provided by ${n.resolved_by}`;
+            }${n.alsoRequestedBy.length ? `  (also: ${n.alsoRequestedBy.join(", ")})` : ""}`
+            : `${n.name}  ← provided by ${n.resolvedBy}`;
           lines.push(`${prefix}${last ? "└── " : "├── "}${text}`);
           if (own) walk(n.deps, n.name, prefix + (last ? "    " : "│   "), new Set([...seen, c]));
         });
@@ -227,8 +234,8 @@ export async function showDeps(name: string | undefined, o: ShowDepsFlags): Prom
     const rows = [...nodes].sort((a, b) => a.name.localeCompare(b.name)).map((n) => [
       n.name,
       n.src,
-      n.resolved_by,
-      n.version_resolved ?? n.version ?? "",
+      n.resolvedBy,
+      n.versionResolved ?? n.version ?? "",
       `${label(n.url)}${ref(n) ? ` @ ${ref(n)}` : ""}`,
     ]);
     const head = ["Package", "Src", "Declared by", "Version", "URL / Ref"];

@@ -102,7 +102,7 @@ Deno.test("show deps resolves sub-package dependencies and renders tree, json an
     });
     const g = await depsGraph(w.project);
     const leaf = g.nodes.find((n) => n.name === "leaf")!;
-    assert.equal(leaf.resolved_by, "app");
+    assert.equal(leaf.resolvedBy, "app");
     assert.equal(g.nodes.find((n) => n.name === "pinned")!.tag, "v1");
     const tree = await runIvpm(["show", "deps", "--tree"], { cwd: w.project });
     assert.equal(tree.code, 0, tree.stderr);
@@ -112,8 +112,13 @@ Deno.test("show deps resolves sub-package dependencies and renders tree, json an
     assert.match(tree.stdout, new RegExp(`pinned {2}\\[git\\].* @ ${w.lib.first.slice(0, 8)} \\(tag v1\\)`));
     const dot = await runIvpm(["show", "deps", "--dot"], { cwd: w.project });
     assert.match(dot.stdout, /"app" -> "leaf";/);
+    // The original's keys, which scripts read: name, src, specifier; shadowed nodes say so.
+    const flat = JSON.parse((await runIvpm(["show", "deps", "--json"], { cwd: w.project })).stdout);
+    for (const n of flat) {
+      assert.deepEqual([typeof n.name, typeof n.src, typeof n.specifier], ["string", "string", "string"]);
+    }
     const one = await runIvpm(["show", "deps", "leaf", "--json"], { cwd: w.project });
-    assert.equal(JSON.parse(one.stdout).resolved_by, "app");
+    assert.equal(JSON.parse(one.stdout).resolvedBy, "app");
     const bad = await runIvpm(["show", "deps", "laef"], { cwd: w.project });
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /dependency 'laef' not found; did you mean 'leaf'\?/);
