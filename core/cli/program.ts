@@ -62,6 +62,7 @@ export function buildProgram(
     .option("-v, --verbose", "more detail (repeatable)", count, 0)
     .option("-q, --quiet", "only errors")
     .option("--frozen", "refuse to resolve plugins that are not pinned (default when CI=true)")
+    .option("--no-rich", "plain output: no colour, no live status line (also after the sub-command)")
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
     // Sub-command lists are alphabetical at every level, as in the original; inherited by each sub-command.

@@ -39,7 +39,7 @@ export function hoistDefines(argv: string[]): string[] {
 }
 
 /** Global flags without a value, accepted after the sub-command too (`ivpm update --frozen`). */
-const GLOBAL_FLAGS = new Set(["--frozen", "-q", "--quiet"]);
+const GLOBAL_FLAGS = new Set(["--frozen", "-q", "--quiet", "--no-rich"]);
 
 /**
  * Moves global flags given after the sub-command (`ivpm update --frozen -q --log-level DEBUG`) to before
@@ -69,6 +69,12 @@ function applyGlobals(argv: string[]): void {
   const level = (lvl >= 0 ? argv[lvl + 1] : eq?.split("=")[1])?.toUpperCase();
   if (level && ["DEBUG", "INFO", "WARN", "NONE"].includes(level)) settings.logLevel = level as LogLevel;
   if (argv.includes("-q") || argv.includes("--quiet")) settings.quiet = true;
+  // The original's flag for scripts: plain text, no colour, no redrawn status line.
+  if (argv.includes("--no-rich")) {
+    settings.color = false;
+    settings.plain = true;
+    settings.interactive = false;
+  }
 }
 
 /**

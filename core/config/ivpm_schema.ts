@@ -142,5 +142,14 @@ export function ivpmJsonSchema(inputs: SchemaInputs): JsonSchema {
     properties: { $schema: { type: "string" }, package: pkg },
     required: ["package"],
     additionalProperties: false,
+    // As the original: per source its keys, per content type its options (editors and tools read these).
+    "x-ivpm-sources": Object.fromEntries(inputs.sources.map((src) => [src.name, {
+      description: src.description,
+      properties: Object.fromEntries(Object.entries(src.keys).map(([k, v]) => [k, toJsonSchema(v)])),
+      required: [...(src.required ?? [])],
+    }])),
+    "x-ivpm-content-types": Object.fromEntries(
+      inputs.types.map((t) => [t.name, { description: t.description, ...toJsonSchema(t.options) }]),
+    ),
   };
 }

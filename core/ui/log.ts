@@ -19,6 +19,8 @@ export interface UiSettings {
   color: boolean;
   /** stdout is a terminal (progress may redraw); false means plain line output. */
   interactive: boolean;
+  /** `--no-rich`: plain lines only, whatever the terminal. */
+  plain?: boolean;
 }
 
 const enc = new TextEncoder();
@@ -122,7 +124,8 @@ function columns(): number {
 /** Whether a redrawn status line may be shown (stderr is a terminal, not quiet, no developer log). */
 export function liveEnabled(): boolean {
   try {
-    return Deno.stderr.isTerminal() && !dumbTerminal() && !settings.quiet && settings.logLevel === "NONE" &&
+    return Deno.stderr.isTerminal() && !dumbTerminal() && !settings.plain && !settings.quiet &&
+      settings.logLevel === "NONE" &&
       settings.verbose < 2;
   } catch {
     return false;

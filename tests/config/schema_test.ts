@@ -172,3 +172,12 @@ Deno.test("'ivpm init' quotes names and versions YAML would otherwise turn into 
     equal(cfg.version, version);
   }
 });
+
+Deno.test("the schema carries x-ivpm-sources and x-ivpm-content-types, as the original's did", () => {
+  const s = JSON.parse(schemaText());
+  deepEqual(Object.keys(s["x-ivpm-sources"]).includes("git"), true);
+  equal(typeof s["x-ivpm-sources"].git.properties.branch, "object");
+  deepEqual(s["x-ivpm-sources"]["gh-rls"].required, s["x-ivpm-sources"]["gh-rls"].required ?? []);
+  deepEqual(Object.keys(s["x-ivpm-content-types"]).sort(), ["module", "node", "python", "raw"]);
+  equal(typeof s["x-ivpm-content-types"].python.description, "string");
+});
