@@ -4,8 +4,18 @@
  * @module
  */
 
-import { main } from "./core/cli/main.ts";
-
 if (import.meta.main) {
+  // `ivpm --version` loads nothing but the version (CI scripts call it to log what runs).
+  if (Deno.args.length === 1 && (Deno.args[0] === "--version" || Deno.args[0] === "-V")) {
+    const { versionText } = await import("./core/version.ts");
+    try {
+      Deno.stdout.writeSync(new TextEncoder().encode(versionText() + "\n"));
+    } catch (e) {
+      if (e instanceof Deno.errors.BrokenPipe) Deno.exit(141);
+      throw e;
+    }
+    Deno.exit(0);
+  }
+  const { main } = await import("./core/cli/main.ts");
   Deno.exit(await main(Deno.args));
 }
