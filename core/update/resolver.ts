@@ -127,6 +127,16 @@ export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph>
     if (existing) {
       if (existing.resolvedBy !== resolvedBy) existing.alsoRequestedBy.push(resolvedBy);
       const chain = ancestry(byName, resolvedBy);
+      if (chain.includes(dep.name) && dep.src === "ivpm.yaml" && existing.dep.src === "ivpm.yaml") {
+        // A factory that includes itself (directly or through other factories) can never be complete.
+        const cycle = [...chain.slice(chain.indexOf(dep.name)), dep.name];
+        throw new IvpmError(
+          `cyclic ivpm.yaml factory reference: ${
+            cycle.map((n) => `${n} (${byName.get(n)?.dep.url ?? "?"})`).join(" -> ")
+          }`,
+          { hint: `remove the declaration of '${dep.name}' at ${dep.loc.file}:${dep.loc.line}` },
+        );
+      }
       if (chain.includes(dep.name)) {
         opts.report?.({
           severity: "warning",
