@@ -8,7 +8,7 @@ import { projectDirOption } from "../config/find_project.ts";
 
 import { renderStatus } from "../status/render.ts";
 import { workspaceStatus } from "../status/status.ts";
-import { colors, out, settings } from "../ui/log.ts";
+import { colors, err, out, settings } from "../ui/log.ts";
 
 /** Flags of `ivpm status`. */
 export interface StatusFlags {
@@ -19,7 +19,9 @@ export interface StatusFlags {
 
 /** `ivpm status`: prints the table (or the JSON rows); exit 0 whatever the packages' state. */
 export async function status(o: StatusFlags): Promise<void> {
-  const rows = await workspaceStatus(projectDirOption(o.projectDir));
+  const rows = await workspaceStatus(projectDirOption(o.projectDir), {
+    warn: (m) => err(`${colors.yellow("warning:")} ${m}`),
+  });
   if (o.json) {
     out(JSON.stringify(rows, null, 2));
     return;

@@ -70,6 +70,12 @@ export async function writeLock(depsDir: string, lock: LockFile): Promise<void> 
   await writeFileAtomic(join(depsDir, LOCK_FILE), lockText(lock));
 }
 
+/** The warning for a lock whose checksum does not match its content (status, sync and update say it alike). */
+export function lockMismatchMessage(depsDir: string): string {
+  return `${join(depsDir, LOCK_FILE)}: checksum mismatch — the file was edited by hand (or damaged); ` +
+    "ivpm rewrites it on the next successful update";
+}
+
 /** Result of reading a lock. */
 export interface ReadLock {
   lock: LockFile;

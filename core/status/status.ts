@@ -12,6 +12,7 @@ import { lstatOrUndefined } from "../util/fs.ts";
 import { mapPool } from "../util/pool.ts";
 import { type ChangedPath, readGitState } from "./git_state.ts";
 import { isVirtualSource, openWorkspace } from "./workspace.ts";
+import { lockMismatchMessage } from "../lock/lock_file.ts";
 
 /** One package's status (the `--json` row; see docs/status-sync.md). */
 export interface PackageStatusInfo {
@@ -64,6 +65,8 @@ export interface StatusOptions {
   /** Git processes at once (default: 4 per core). */
   jobs?: number;
   signal?: AbortSignal;
+  /** Receives warnings about the workspace (a hand-edited lock). */
+  warn?: (message: string) => void;
 }
 
 /** Status of every package in the lock of the project at `projectDir`, sorted by name. */
@@ -73,6 +76,7 @@ export async function workspaceStatus(
 ): Promise<PackageStatusInfo[]> {
   const o: StatusOptions = typeof opts === "number" ? { jobs: opts } : opts;
   const ws = await openWorkspace(projectDir);
+  if (ws.checksumMismatch) o.warn?.(lockMismatchMessage(ws.depsDir));
   const entries = Object.entries(ws.lock.packages).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
   const mainDeps = entries.some(([, e]) => typeof e.from_deps_source === "string")
     ? await mainWorktreeDepsDir(ws.projectDir, ws.config.depsDir)

@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { acquireLock, describeHolder, type FileLock } from "../cache/file_lock.ts";
 import { IvpmError } from "../errors.ts";
-import { lockChecksum, type LockFile, writeLock } from "../lock/lock_file.ts";
+import { lockChecksum, type LockFile, lockMismatchMessage, writeLock } from "../lock/lock_file.ts";
 import { pythonUtcNow } from "../lock/json.ts";
 import { openWorkspace, type Workspace } from "../status/workspace.ts";
 import { didYouMean } from "../util/suggest.ts";
@@ -69,7 +69,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncReport> {
   try {
     if (held) ws = await openWorkspace(opts.projectDir);
     if (ws.checksumMismatch) {
-      opts.reporter?.warn?.(`${ws.lockPath}: checksum mismatch — the file may have been edited by hand`);
+      opts.reporter?.warn?.(lockMismatchMessage(ws.depsDir));
     }
     const names = selectPackages(ws, opts.packages);
     const jobs = opts.jobs || navigator.hardwareConcurrency || 4;

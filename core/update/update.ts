@@ -22,6 +22,7 @@ import {
   LOCK_FILE,
   type LockEntry,
   type LockFile,
+  lockMismatchMessage,
   makeLock,
   readLock,
   writeLock,
@@ -196,7 +197,9 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
   try {
     // Leftovers of a killed run are never in use once we hold the project lock.
     await removeTree(join(realDepsDir, STAGING_DIR));
-    const oldLock = (await readLock(join(realDepsDir, LOCK_FILE)))?.lock;
+    const oldRead = await readLock(join(realDepsDir, LOCK_FILE));
+    const oldLock = oldRead?.lock;
+    if (oldRead?.checksumMismatch) report({ severity: "warning", message: lockMismatchMessage(realDepsDir) });
     const persistedDepSet = typeof state["dep-set"] === "string" ? state["dep-set"] : null;
     let depSet: string | null;
     let rootDeps: DependencySpec[];
