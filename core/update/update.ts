@@ -414,6 +414,17 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
       throw e;
     }
     if (cacheUsed && cache) await cache.registerProject(realDepsDir).catch(() => {});
+    if (!cache) {
+      const uncached = uncachedRequests(graph.packages);
+      if (uncached.length) {
+        report({
+          severity: "warning",
+          message: `cache: true is set for ${uncached.join(", ")}, but no package cache is configured; ` +
+            "fetched into packages/ instead (to enable it: 'ivpm cache init DIR', then IVPM_CACHE=DIR, " +
+            "or a site config's cache directory)",
+        });
+      }
+    }
     const views = graph.packages.map((p) => packageView(p, realDepsDir, !!sources.get(p.dep.src)?.virtual));
     const handlersRun = await engine.root(views);
 
@@ -595,4 +606,12 @@ function mergeSelfTypes(pkg: ResolvedPackage, own: ProjectConfig | undefined): v
     if (!types.some((x) => x.name === t.name)) types.push({ name: t.name, options: t.options });
   }
   pkg.typeData = types;
+}
+
+/** Packages fetched this run that asked for the shared cache (`cache: true`), by name. */
+function uncachedRequests(packages: ResolvedPackage[]): string[] {
+  return packages.filter((p) =>
+    p.dep.options.cache === true && ["git", "http", "file", "gh-rls"].includes(p.dep.src) &&
+    ["fetched", "updated"].includes((p.landed as Landed | undefined)?.status ?? "")
+  ).map((p) => p.name);
 }
