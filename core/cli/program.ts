@@ -166,6 +166,7 @@ export function buildProgram(
     .option("-p, --project-dir <dir>", "project directory (default: current)")
     .action(async (o) => (await import("../commands/plugin.ts")).pluginList(o));
   plugin.command("update").description("update plugin pins within their version ranges").argument("[name]")
+    .option("--latest", "move to the newest version, rewriting the range (^<version>)")
     .option("-p, --project-dir <dir>", "project directory (default: current)")
     .action(async (n, o) => (await import("../commands/plugin.ts")).pluginUpdate(n, o));
   plugin.command("check").description("re-fetch plugins and compare with the pins (for CI)")

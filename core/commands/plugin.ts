@@ -5,7 +5,7 @@
  */
 
 import { projectDirOption } from "../config/find_project.ts";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { IvpmError } from "../errors.ts";
 import type { PluginGrant } from "../handlers/registry.ts";
 import {
@@ -16,13 +16,21 @@ import {
   siteConfigPath,
   userConfigPath,
 } from "../plugins/entries.ts";
-import { addPluginEntry, listedPluginSpecs, removePluginEntry } from "../plugins/config_edit.ts";
-import { isFrozen, resolvePlugin } from "../plugins/loader.ts";
+import {
+  addPluginEntry,
+  listedPluginSpecs,
+  removePluginEntry,
+  replacePluginSpec,
+} from "../plugins/config_edit.ts";
+import { isFrozen, resolvePlugin, yankedPicked } from "../plugins/loader.ts";
 import { pinFileFor, type PluginPin, readPins, writePins } from "../plugins/pins.ts";
-import { readBundle } from "../plugins/store.ts";
+import { checkMeta, checkPin, metaKey } from "../plugins/pin_check.ts";
+import { findPin, prunePins } from "../plugins/pin_match.ts";
+import { readBundle, readMeta } from "../plugins/store.ts";
+import { formatPluginSpec, jsrVersions, parsePluginSpec } from "../plugins/fetch/mod.ts";
 import { registries } from "../registries.ts";
 import { closestMatch } from "../util/suggest.ts";
-import { colors, err, out } from "../ui/log.ts";
+import { colors, err, out, warn } from "../ui/log.ts";
 
 /** Where a plugin command acts. */
 interface Target {
@@ -91,6 +99,49 @@ function printRegisters(pin: PluginPin): void {
   }`);
 }
 
+/**
+ * `spec` with a caret range of `version` when it names a registry package without
+ * a range (`jsr:@acme/x` → `jsr:@acme/x@^0.2.0`), as `deno add` and `npm install`
+ * write it; with `force`, the range is replaced whatever it was. Else unchanged.
+ */
+function caretSpec(spec: string, file: string, version: string | undefined, force = false): string {
+  const parsed = parsePluginSpec(spec, dirname(file));
+  if ((parsed.kind !== "jsr" && parsed.kind !== "npm") || !version) return spec;
+  if (parsed.range !== "*" && !force) return spec;
+  return formatPluginSpec({ ...parsed, range: `^${version}` });
+}
+
+/** `spec` with its range opened to `*` (what `--latest` resolves), or undefined when it has no range. */
+function anyVersion(spec: string, file: string): string | undefined {
+  const parsed = parsePluginSpec(spec, dirname(file));
+  if (parsed.kind !== "jsr" && parsed.kind !== "npm") return undefined;
+  return formatPluginSpec({ ...parsed, range: "*" });
+}
+
+/** Writes `pins` to `pinPath`, keeping only the entries `file` still lists. */
+async function savePins(pinPath: string, pins: ReturnType<typeof readPins>, file: string): Promise<void> {
+  prunePins(pins, await listedPluginSpecs(file));
+  await writePins(pinPath, pins);
+}
+
+/** Whether the registry marks a JSR pin's version as yanked (undefined when it cannot tell). */
+async function isYanked(pin: PluginPin): Promise<boolean | undefined> {
+  if (pin.kind !== "jsr" || !pin.version) return undefined;
+  const pkg = /^jsr:(@[^/@]+\/[^/@]+)@/.exec(pin.resolved)?.[1];
+  if (!pkg) return undefined;
+  try {
+    const versions = await jsrVersions(pkg, Deno.env, AbortSignal.timeout(10_000));
+    return versions[pin.version]?.yanked === true;
+  } catch {
+    return undefined;
+  }
+}
+
+function yankedPinned(spec: string, pin: PluginPin): string {
+  return `plugin ${spec}: the pinned version ${pin.resolved} is yanked; run 'ivpm plugin update' to move off it ` +
+    "(or '--latest' when the range has nothing newer)";
+}
+
 /** Flags of `ivpm plugin add`. */
 export interface PluginAddFlags {
   user?: boolean;
@@ -127,6 +178,14 @@ export async function pluginAdd(spec: string, o: PluginAddFlags): Promise<void> 
   };
   const entry: PluginEntry = { spec, grant, options: {}, scope: t.scope, file: t.file };
   const r = await resolvePlugin(entry);
+  if (r.yanked) warn(yankedPicked(spec, r.pin));
+  // A bare package name is written with a caret range of what was resolved, so updates stay in its major.
+  const written = caretSpec(spec, t.file, r.pin.version);
+  if (written !== spec && (await listedPluginSpecs(t.file)).includes(written)) {
+    throw new IvpmError(`${written} is already listed in ${t.file}`, {
+      hint: "use 'ivpm plugin update' to move its pin",
+    });
+  }
   // Name clashes with what is already registered are errors naming both origins.
   const reg = registries();
   for (const h of r.pin.registers.handlers) {
@@ -137,7 +196,7 @@ export async function pluginAdd(spec: string, o: PluginAddFlags): Promise<void> 
     const prev = reg.sources.get(s);
     if (prev) throw new IvpmError(`source type '${s}' of ${spec} clashes with '${s}' from ${prev.origin}`);
   }
-  await addPluginEntry(t.file, spec, {
+  await addPluginEntry(t.file, written, {
     read: o.allowRead,
     write: o.allowWrite,
     run: o.allowRun,
@@ -146,9 +205,9 @@ export async function pluginAdd(spec: string, o: PluginAddFlags): Promise<void> 
   });
   const pinPath = pinFileFor(t.file);
   const pins = readPins(pinPath);
-  pins.plugins[spec] = r.pin;
-  await writePins(pinPath, pins);
-  out(`Added ${spec} (${r.pin.resolved}) to ${t.file}`);
+  pins.plugins[written] = r.pin;
+  await savePins(pinPath, pins, t.file);
+  out(`Added ${written} (${r.pin.resolved}) to ${t.file}`);
   printRegisters(r.pin);
   out(`  permissions: ${describeGrant(grant)}`);
   out(`  pinned in ${pinPath} (integrity ${r.pin.integrity})`);
@@ -171,44 +230,76 @@ export async function pluginRemove(name: string, o: { user?: boolean; site?: boo
   const pinPath = pinFileFor(t.file);
   const pins = readPins(pinPath);
   delete pins.plugins[removed];
-  await writePins(pinPath, pins);
+  await savePins(pinPath, pins, t.file);
   out(`Removed ${removed} from ${t.file}`);
 }
 
-/** `ivpm plugin list`. */
-export function pluginList(o: { json?: boolean; projectDir?: string }): void {
-  const rows = allEntries(projectDirOption(o.projectDir)).map((e) => {
-    const pin = readPins(pinFileFor(e.file)).plugins[e.spec];
-    return {
+/** `ivpm plugin list` (a pinned yanked JSR version is flagged, when the registry can be asked). */
+export async function pluginList(o: { json?: boolean; projectDir?: string }): Promise<void> {
+  const rows = [];
+  for (const e of allEntries(projectDirOption(o.projectDir))) {
+    const pin = (await findPin(readPins(pinFileFor(e.file)), e.spec, e.file))?.pin;
+    const yanked = pin ? await isYanked(pin) : undefined;
+    if (pin && yanked) warn(yankedPinned(e.spec, pin));
+    rows.push({
       spec: e.spec,
       scope: e.scope,
       file: e.file,
       pinned: pin?.resolved ?? null,
+      yanked: yanked ?? null,
       registers: pin?.registers ?? null,
-    };
-  });
+    });
+  }
   if (o.json) return out(JSON.stringify(rows, null, 2));
   if (!rows.length) return out("No plugins configured");
   for (const r of rows) {
-    out(`${r.spec.padEnd(40)} ${r.scope.padEnd(8)} ${r.pinned ?? colors.yellow("(not pinned)")}`);
+    const pinned = r.pinned
+      ? r.pinned + (r.yanked ? colors.yellow(" (yanked)") : "")
+      : colors.yellow("(not pinned)");
+    out(`${r.spec.padEnd(40)} ${r.scope.padEnd(8)} ${pinned}`);
   }
 }
 
-/** `ivpm plugin update [NAME]`: re-resolve within the ranges and move the pins. */
-export async function pluginUpdate(name: string | undefined, o: { projectDir?: string }): Promise<void> {
+/**
+ * `ivpm plugin update [NAME]`: re-resolve within the ranges and move the pins;
+ * `--latest` resolves the newest version whatever the range and rewrites the range.
+ */
+export async function pluginUpdate(
+  name: string | undefined,
+  o: { projectDir?: string; latest?: boolean },
+): Promise<void> {
   if (isFrozen(false)) throw new IvpmError("frozen mode (CI=true) does not update plugin pins");
   const entries = allEntries(projectDirOption(o.projectDir)).filter((e) => !name || matches(e.spec, name));
   if (name && !entries.length) throw new IvpmError(`no configured plugin matches '${name}'`);
   for (const e of entries) {
     const pinPath = pinFileFor(e.file);
     const pins = readPins(pinPath);
-    const before = pins.plugins[e.spec];
-    const r = await resolvePlugin(e);
-    pins.plugins[e.spec] = r.pin;
-    await writePins(pinPath, pins);
-    if (!before) out(`${e.spec}: pinned ${r.pin.resolved}`);
-    else if (before.integrity === r.pin.integrity) out(`${e.spec}: up to date (${r.pin.resolved})`);
-    else out(`${e.spec}: ${before.resolved} → ${r.pin.resolved}`);
+    const found = await findPin(pins, e.spec, e.file);
+    const before = found?.pin;
+    const open = o.latest ? anyVersion(e.spec, e.file) : undefined;
+    const r = await resolvePlugin(open ? { ...e, spec: open } : e);
+    let spec = e.spec;
+    if (open) {
+      spec = caretSpec(e.spec, e.file, r.pin.version, true);
+      if (spec !== e.spec) await replacePluginSpec(e.file, e.spec, spec);
+    }
+    if (found) delete pins.plugins[found.key];
+    pins.plugins[spec] = r.pin;
+    await savePins(pinPath, pins, e.file);
+    if (r.yanked) warn(yankedPicked(spec, r.pin));
+    if (
+      before?.kind === "jsr" && before.version === r.pin.version &&
+      before.source?.metaSha256 !== r.pin.source.metaSha256
+    ) {
+      warn(
+        `plugin ${spec}: version ${r.pin.version} was re-published with different content; ` +
+          `review the new code (the pin now holds it, integrity ${r.pin.integrity})`,
+      );
+    }
+    const shown = spec === e.spec ? spec : `${e.spec} → ${spec}`;
+    if (!before) out(`${shown}: pinned ${r.pin.resolved}`);
+    else if (before.integrity === r.pin.integrity) out(`${shown}: up to date (${r.pin.resolved})`);
+    else out(`${shown}: ${before.resolved} → ${r.pin.resolved}`);
   }
 }
 
@@ -216,15 +307,22 @@ export async function pluginUpdate(name: string | undefined, o: { projectDir?: s
 export async function pluginCheck(o: { projectDir?: string }): Promise<void> {
   let bad = 0;
   for (const e of allEntries(projectDirOption(o.projectDir))) {
-    const pin = readPins(pinFileFor(e.file)).plugins[e.spec];
+    const pinPath = pinFileFor(e.file);
+    const pin = (await findPin(readPins(pinPath), e.spec, e.file))?.pin;
     if (!pin) {
       bad++;
       err(`${colors.red("✗")} ${e.spec}: not pinned`);
       continue;
     }
     try {
-      readBundle(pin.bundle, e.spec); // a tampered cached bundle fails here
+      checkPin(pin, e.spec, pinPath, resolve(pinPath, "..")); // an edited lock entry fails here
+      // A tampered cached bundle or metadata fails here.
+      if (readBundle(pin.bundle, e.spec) !== undefined) {
+        const cached = readMeta(metaKey(pin));
+        if (cached) checkMeta(pin, cached.meta, e.spec, pinPath, `in ${cached.path}`);
+      }
       await resolvePlugin(e, { pinned: pin });
+      if (await isYanked(pin)) warn(yankedPinned(e.spec, pin));
       out(`${colors.green("✓")} ${e.spec}: ${pin.resolved} matches its pin`);
     } catch (x) {
       bad++;
@@ -235,14 +333,14 @@ export async function pluginCheck(o: { projectDir?: string }): Promise<void> {
 }
 
 /** `ivpm show plugin NAME`. */
-export function showPlugin(name: string, o: { json?: boolean; projectDir?: string }): void {
+export async function showPlugin(name: string, o: { json?: boolean; projectDir?: string }): Promise<void> {
   const entries = allEntries(projectDirOption(o.projectDir));
   const e = entries.find((x) => matches(x.spec, name));
   if (!e) {
     const m = closestMatch(name, entries.map((x) => pluginShortName(x.spec)));
     throw new IvpmError(`no configured plugin '${name}'${m ? `; did you mean '${m}'?` : ""}`);
   }
-  const pin = readPins(pinFileFor(e.file)).plugins[e.spec];
+  const pin = (await findPin(readPins(pinFileFor(e.file)), e.spec, e.file))?.pin;
   if (o.json) return out(JSON.stringify({ ...e, pin: pin ?? null }, null, 2));
   out(`Plugin: ${e.spec}`);
   out(`  scope: ${e.scope} (${e.file})`);

@@ -119,6 +119,36 @@ export async function removePluginEntry(
   return spec;
 }
 
+/**
+ * Rewrites the spec of the entry listing `from` to `to` (e.g. a new caret range),
+ * splicing only that scalar; returns false when no entry lists `from`.
+ */
+export async function replacePluginSpec(file: string, from: string, to: string): Promise<boolean> {
+  const text = await Deno.readTextFile(file);
+  const doc = parse(file, text);
+  const path = pathOf(file);
+  const seq = doc.getIn(path, true);
+  if (!isSeq(seq)) return false;
+  const idx = seq.items.findIndex((i) => entrySpec(i) === from);
+  if (idx < 0) return false;
+  const item = seq.items[idx];
+  const node = isMap(item) ? (item as YAMLMap).get("spec", true) : item;
+  const range = rangeOf(node);
+  const after = seq.items.map(entrySpec).map((s, i) => i === idx ? to : s);
+  let next: string | undefined;
+  if (range) {
+    const quoted = /^["']/.test(text.slice(range[0], range[1]));
+    next = text.slice(0, range[0]) + (quoted ? JSON.stringify(to) : to) + text.slice(range[1]);
+  }
+  if (next === undefined || !sameList(next, path, after)) {
+    if (isMap(item)) (item as YAMLMap).set("spec", to);
+    else seq.items[idx] = doc.createNode(to);
+    next = doc.toString();
+  }
+  await Deno.writeTextFile(file, next);
+  return true;
+}
+
 function dirnameOf(file: string): string {
   return file.replace(/[\\/][^\\/]*$/, "") || ".";
 }

@@ -24,15 +24,21 @@ export interface PluginPin {
   resolved: string;
   kind: "jsr" | "url" | "local" | "npm";
   version?: string;
-  /** URL of the entry module. */
+  /**
+   * URL of the entry module. JSR files are named independently of the registry
+   * (`jsr:/@acme/fusesoc@1.2.3/mod.ts`): the registry is where code is fetched
+   * from (`JSR_URL`), not part of its identity.
+   */
   entry: string;
   /** Every source file: URL → `sha256-<hex>`. */
   files: Record<string, string>;
-  /** Hash over all files (what is verified on re-fetch). */
+  /** Hash over every field that decides the code built (see `pin_check.ts`); verified on every load. */
   integrity: string;
   /** Hash of the bundle built from them (verifies the cached bundle). */
   bundle: string;
-  /** Source-specific facts (JSR registry base, meta hash, …). */
+  /** Hash of the plugin's metadata (verifies the cached metadata). */
+  meta: string;
+  /** Source-specific facts (JSR: sha256 of the version manifest). */
   source: Record<string, unknown>;
   /** Names this plugin registers (for review). */
   registers: { handlers: string[]; sources: string[]; siteConfigs: string[] };

@@ -64,7 +64,8 @@ async function fetchInWorker(
         e.preventDefault();
         reject(new IvpmError(`package '${dep.name}' (src: ${dep.src}, ${at.origin}): ${e.message}`));
       };
-      const { cache: _c, signal: _s, note: _n, credentials: _cr, ...plain } = ctx;
+      // Functions and host objects stay on this side (a worker message cannot carry them).
+      const { cache: _c, signal: _s, note: _n, credentials: _cr, progress: _p, ...plain } = ctx;
       worker.postMessage({ url: at.moduleUrl, exportName, dep, ctx: plain });
     });
   } finally {

@@ -1,6 +1,7 @@
 /**
- * The plugin cache: bundles and their metadata, keyed by the bundle's hash (a
- * hash key cannot go stale). Every read is verified against the pinned hash.
+ * The plugin cache: bundles keyed by their hash, metadata keyed by bundle and
+ * integrity together (a hash key cannot go stale). Every read is verified against
+ * the pin.
  *
  * @module
  */
@@ -55,16 +56,24 @@ export async function writeBundle(code: string, dir = pluginCacheDir()): Promise
   return hash;
 }
 
-/** Cached metadata of a bundle, if any. */
-export function readMeta(hash: string, dir = pluginCacheDir()): PluginMeta | undefined {
+/**
+ * Cached metadata of a pin (keyed by `metaKey(pin)`: its bundle and integrity), with
+ * the file it came from; undefined when absent or unreadable. The caller checks it
+ * against the pinned hash.
+ */
+export function readMeta(
+  key: string,
+  dir = pluginCacheDir(),
+): { meta: PluginMeta; path: string } | undefined {
+  const path = file(key, ".meta.json", dir);
   try {
-    return JSON.parse(Deno.readTextFileSync(file(hash, ".meta.json", dir)));
+    return { meta: JSON.parse(Deno.readTextFileSync(path)), path };
   } catch {
     return undefined;
   }
 }
 
-/** Caches a bundle's metadata. */
-export async function writeMeta(hash: string, meta: PluginMeta, dir = pluginCacheDir()): Promise<void> {
-  await writeFileAtomic(file(hash, ".meta.json", dir), JSON.stringify(meta));
+/** Caches a pin's metadata under `metaKey(pin)`. */
+export async function writeMeta(key: string, meta: PluginMeta, dir = pluginCacheDir()): Promise<void> {
+  await writeFileAtomic(file(key, ".meta.json", dir), JSON.stringify(meta));
 }

@@ -79,7 +79,10 @@ export async function fetchJsrGraph(ref: JsrRef, spec: string, opts: FetchOption
   const base = jsrRegistryBase(opts.env ?? Deno.env);
   const pkg = `@${ref.scope}/${ref.name}`;
   const pkgUrl = `${base}${pkg}/`;
-  const version = opts.expect?.version ?? await resolveVersion(pkgUrl, pkg, ref.range, opts.signal);
+  const chosen = opts.expect?.version === undefined
+    ? await resolveVersion(pkgUrl, pkg, ref.range, opts.signal)
+    : { version: opts.expect.version, yanked: false };
+  const version = chosen.version;
   if (opts.expect?.version !== undefined && !semver.satisfies(version, ref.range)) {
     throw new IvpmError(`Pinned version ${version} of ${pkg} does not satisfy '${ref.range}'`, {
       hint: "the range changed since the plugin was pinned; run `ivpm plugin update` to re-pin it",
@@ -100,11 +103,11 @@ export async function fetchJsrGraph(ref: JsrRef, spec: string, opts: FetchOption
   const metaSha256 = sha256Hex(metaRes.bytes);
   if (opts.expect?.metaSha256 !== undefined && !sameSha256(opts.expect.metaSha256, metaSha256)) {
     throw new IvpmError(
-      `Plugin ${plugin}: the registry's version metadata changed since it was pinned ` +
-        `(expected sha256 ${opts.expect.metaSha256}, got ${metaSha256}); refusing to run it`,
+      `Plugin ${plugin}: the registry at ${base} serves different content for this version than was pinned ` +
+        `(version manifest sha256 ${metaSha256}, pinned ${opts.expect.metaSha256}); refusing to run it`,
       {
-        hint:
-          "a published version should never change: check the registry, or re-pin with `ivpm plugin update`",
+        hint: "a published version never changes: the version was re-published or the registry (JSR_URL) " +
+          "is not a faithful mirror; check it, or review the new code and re-pin with `ivpm plugin update`",
       },
     );
   }
@@ -182,11 +185,26 @@ export async function fetchJsrGraph(ref: JsrRef, spec: string, opts: FetchOption
 
   return {
     spec,
-    resolved: { kind: "jsr", name: plugin, version, entry: walked.entry },
+    resolved: {
+      kind: "jsr",
+      name: plugin,
+      version,
+      entry: walked.entry,
+      ...(chosen.yanked ? { yanked: true } : {}),
+    },
     files: walked.files,
     hashes: walked.hashes,
     pin: { registry: base, metaSha256 },
   };
+}
+
+/** The published versions of `pkg` (`@scope/name`) at the registry `JSR_URL` names. */
+export function jsrVersions(
+  pkg: string,
+  env: { get(k: string): string | undefined },
+  signal?: AbortSignal,
+): Promise<Record<string, JsrVersionInfo>> {
+  return fetchVersions(`${jsrRegistryBase(env)}${pkg}/`, pkg, signal);
 }
 
 async function resolveVersion(
@@ -194,7 +212,23 @@ async function resolveVersion(
   pkg: string,
   range: string,
   signal?: AbortSignal,
-): Promise<string> {
+): Promise<{ version: string; yanked: boolean }> {
+  const infos = await fetchVersions(pkgUrl, pkg, signal);
+  const chosen = selectJsrVersion(infos, range);
+  if (chosen === undefined) {
+    const known = Object.keys(infos).filter((v) => semver.valid(v)).slice(-10).join(", ") || "none";
+    throw new IvpmError(`No version of ${pkg} satisfies '${range}'`, {
+      hint: `published versions: ${known}`,
+    });
+  }
+  return { version: chosen, yanked: infos[chosen]?.yanked === true };
+}
+
+async function fetchVersions(
+  pkgUrl: string,
+  pkg: string,
+  signal?: AbortSignal,
+): Promise<Record<string, JsrVersionInfo>> {
   const url = `${pkgUrl}meta.json`;
   const res = await getBytes(url, `versions of ${pkg}`, signal);
   if (!res.ok) {
@@ -212,14 +246,7 @@ async function resolveVersion(
   for (const [v, info] of Object.entries(versions)) {
     infos[v] = { yanked: isRecord(info) && info.yanked === true };
   }
-  const chosen = selectJsrVersion(infos, range);
-  if (chosen === undefined) {
-    const known = Object.keys(infos).filter((v) => semver.valid(v)).slice(-10).join(", ") || "none";
-    throw new IvpmError(`No version of ${pkg} satisfies '${range}'`, {
-      hint: `published versions: ${known}`,
-    });
-  }
-  return chosen;
+  return infos;
 }
 
 function parseVersionMeta(

@@ -14,7 +14,13 @@
 export { isPluginApiSpecifier, PLUGIN_API_SPECIFIER } from "./api_specifier.ts";
 export { fetchPluginGraph, graphIntegrity } from "./fetch.ts";
 export { type ImportKind, type ImportRef, scanImports } from "./import_scanner.ts";
-export { DEFAULT_JSR_URL, jsrRegistryBase, type JsrVersionInfo, selectJsrVersion } from "./jsr.ts";
+export {
+  DEFAULT_JSR_URL,
+  jsrRegistryBase,
+  type JsrVersionInfo,
+  jsrVersions,
+  selectJsrVersion,
+} from "./jsr.ts";
 export { isLoopbackHost } from "./remote.ts";
 export { formatPluginSpec, parsePluginSpec, type PluginSpec } from "./spec.ts";
 export type { FetchedGraph, FetchOptions } from "./types.ts";

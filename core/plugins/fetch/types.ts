@@ -18,6 +18,8 @@ export interface FetchedGraph {
     version?: string;
     /** URL of the entry module (a key of `files`). */
     entry: string;
+    /** JSR: the version chosen is yanked (only when no other version satisfies the range). */
+    yanked?: boolean;
   };
   /** Every source file: URL → text. Entry first, then in discovery order. */
   files: Map<string, string>;

@@ -61,7 +61,7 @@ Deno.test("CI=true refuses unpinned plugins, runs pinned ones, and plugin check 
     // The registry now serves a different mod.ts (its manifest still lists the published hash).
     const pin =
       (JSON.parse(await Deno.readTextFile(join(proj, "ivpm-plugins.lock"))) as PinFile).plugins[SPEC];
-    const published = pin.files[`${jsr.url}@acme/fusesoc/1.1.0/mod.ts`];
+    const published = pin.files["jsr:/@acme/fusesoc@1.1.0/mod.ts"];
     const evil = "export class Evil {}\n";
     tamper["@acme/fusesoc@1.1.0/mod.ts"] = evil;
     const bad = await m.run(["plugin", "check"], { ...at, ...CI });

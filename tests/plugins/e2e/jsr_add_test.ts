@@ -63,10 +63,10 @@ Deno.test("plugin add pins a JSR plugin in range, keeps ivpm.yaml's comments, an
     const pin = pins.plugins[SPEC];
     assert.equal(pin.version, "1.1.0"); // ^1: 1.2.0 is yanked, 2.0.0 out of range
     assert.equal(pin.resolved, "jsr:@acme/fusesoc@1.1.0");
-    assert.equal(pin.entry, `${jsr.url}@acme/fusesoc/1.1.0/mod.ts`);
+    assert.equal(pin.entry, "jsr:/@acme/fusesoc@1.1.0/mod.ts");
     assert.deepEqual(Object.keys(pin.files).sort(), [
-      `${jsr.url}@acme/fusesoc/1.1.0/lib/detect.ts`,
-      `${jsr.url}@acme/fusesoc/1.1.0/mod.ts`,
+      "jsr:/@acme/fusesoc@1.1.0/lib/detect.ts",
+      "jsr:/@acme/fusesoc@1.1.0/mod.ts",
     ]);
     assert.match(pin.integrity, /^sha256-[0-9a-f]{64}$/);
     assert.deepEqual(pin.registers, { handlers: ["fusesoc-libs"], sources: [], siteConfigs: [] });
@@ -80,6 +80,7 @@ Deno.test("plugin add pins a JSR plugin in range, keeps ivpm.yaml's comments, an
       scope: "project",
       file: join(proj, "ivpm.yaml"),
       pinned: "jsr:@acme/fusesoc@1.1.0",
+      yanked: false,
       registers: { handlers: ["fusesoc-libs"], sources: [], siteConfigs: [] },
     }]);
 

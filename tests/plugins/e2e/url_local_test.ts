@@ -68,10 +68,11 @@ Deno.test("URL and local path plugins run in an update; a local edit is re-pinne
     assert.equal(repinned[url].integrity, pins[url].integrity);
     assert.equal(server.hits["/plugin/mod.ts"], 1, "the URL plugin came from the cache");
 
-    // Frozen, an edit is not picked up: the pin is the contract.
+    // Frozen, an edit is neither picked up nor ignored: the pin is the contract, so it is an error.
     await Deno.writeTextFile(join(proj, "tools", "lib", "version.ts"), 'export const VERSION = "v3";\n');
     const frozen = await m.run(["update"], { ...at, env: { CI: "true" } });
-    assert.equal(frozen.code, 0, frozen.stderr);
+    assert.equal(frozen.code, 1, frozen.stderr);
+    assert.match(frozen.stderr, /changed on disk since it was pinned; frozen mode does not re-pin it/);
     assert.equal(await Deno.readTextFile(join(proj, "packages", "local-marker.txt")), "v2");
     await Deno.writeTextFile(join(proj, "tools", "lib", "version.ts"), 'export const VERSION = "v2";\n');
 
