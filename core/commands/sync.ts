@@ -1,7 +1,7 @@
 /**
  * `ivpm sync [-p DIR] [-n] [-j N] [--packages a,b] [--json] [--summary FILE] [-v]`
  * — fetch and merge upstream changes into writable git packages (see core/sync).
- * Exit 1 only when some package ends in `error`.
+ * Exit 1 when some package ends in `error` or stopped on a merge `conflict`.
  *
  * @module
  */
@@ -90,12 +90,23 @@ export async function sync(o: SyncFlags): Promise<void> {
     for (const l of closingLines(report, verbose)) out(l);
   }
   const errors = report.results.filter((r) => r.outcome === "error");
+  const conflicts = report.results.filter((r) => r.outcome === "conflict");
+  const hint = verbose ? "see the messages above" : "re-run with -v for the details and next steps";
+  const count = (n: number) => `${n} package${n === 1 ? "" : "s"}`;
+  const names = (rs: { name: string }[]) => rs.map((r) => r.name).join(", ");
   if (errors.length) {
+    const also = conflicts.length
+      ? `; merge conflicts in ${count(conflicts.length)}: ${names(conflicts)}`
+      : "";
+    throw new IvpmError(`sync failed for ${count(errors.length)}: ${names(errors)}${also}`, { hint });
+  }
+  // A merge that stopped on conflicts did not sync: scripts and CI must see it.
+  if (conflicts.length) {
     throw new IvpmError(
-      `sync failed for ${errors.length} package${errors.length === 1 ? "" : "s"}: ${
-        errors.map((r) => r.name).join(", ")
-      }`,
-      { hint: verbose ? "see the messages above" : "re-run with -v for the details and next steps" },
+      `sync stopped on merge conflicts in ${count(conflicts.length)}: ${names(conflicts)}`,
+      {
+        hint: `${hint}; resolve the conflicts by hand, then run 'ivpm sync' again`,
+      },
     );
   }
 }

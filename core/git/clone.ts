@@ -12,6 +12,7 @@
 
 import { IvpmError } from "../errors.ts";
 import { git, gitError } from "./run.ts";
+import { submoduleFileProtocol } from "./url.ts";
 
 /** What to clone and which revision to check out. */
 export interface CloneSpec {
@@ -100,8 +101,9 @@ async function cloneInto(spec: CloneSpec, dest: string, opts: CloneOptions): Pro
   const branch = spec.commit || spec.tag || spec.branch ? spec.branch : head.branch;
 
   if (hasSubmodules) {
-    // protocol.file.allow: git ≥ 2.38 refuses file:// submodules by default; local repos are legitimate here.
-    await git(["-c", "protocol.file.allow=always", "submodule", "update", "--init", "--recursive"], {
+    // git ≥ 2.38 refuses file:// submodules by default: allowed again only below a local parent.
+    const allow = `protocol.file.allow=${submoduleFileProtocol(spec.url)}`;
+    await git(["-c", allow, "submodule", "update", "--init", "--recursive"], {
       cwd: dest,
       signal,
     });

@@ -7,7 +7,17 @@
  */
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { resolve } from "node:path";
 import { IvpmError } from "../errors.ts";
+import {
+  ALWAYS,
+  type ConfigSection,
+  localConfig,
+  overridesFor,
+  withConfigPairs,
+  withDefaultUploadPack,
+} from "./harden.ts";
+import { GitTimeoutError, gitTimeoutMs, LOW_SPEED_LIMIT, LOW_SPEED_TIME } from "./timeout.ts";
 
 /** Options of {@link git}. */
 export interface GitOptions {
@@ -38,19 +48,31 @@ const decoder = new TextDecoder();
  *
  * The environment disables every interactive path (terminal prompts, Git
  * Credential Manager dialogs, SSH passphrase/host-key questions) unless the user
- * chose their own `GIT_SSH_COMMAND`/`GIT_SSH`.
+ * chose their own `GIT_SSH_COMMAND`/`GIT_SSH`. The repository's own config
+ * cannot make git run a program (hooks, fsmonitor, filters…; see harden.ts),
+ * and the command is stopped after `IVPM_GIT_TIMEOUT` seconds (see timeout.ts;
+ * read from the {@link withGitEnv} environment, else the process's).
  *
  * @throws {IvpmError} when git is missing, or exits non-zero and `allowFail` is not set.
  */
 export async function git(args: string[], opts: GitOptions = {}): Promise<GitResult> {
   const { signal } = opts;
   signal?.throwIfAborted();
+  const extra = { ...(ambient.getStore() ?? {}), ...(opts.env ?? {}) };
+  const limit = gitTimeoutMs({ IVPM_GIT_TIMEOUT: Deno.env.get("IVPM_GIT_TIMEOUT"), ...extra });
+  // Without a directory (clone, ls-remote of a URL) git reads no repository's config.
+  const dir = repoDirOf(args, opts.cwd);
+  const local = dir === undefined
+    ? { sections: [], uploadPack: false }
+    : await localConfig(dir, listLocalKeys).catch(() => ({ sections: [], uploadPack: false }));
+  const env = hardenedEnv(gitEnv(opts.env), extra, local.sections);
+  if (local.uploadPack) args = withDefaultUploadPack(args, subcommandIndex(args));
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command("git", {
       args,
       cwd: opts.cwd,
-      env: gitEnv(opts.env),
+      env,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -76,6 +98,10 @@ export async function git(args: string[], opts: GitOptions = {}): Promise<GitRes
     }
     throw e;
   }
+  // Past the time limit the command is stopped like a cancelled one.
+  const expired = new AbortController();
+  const timer = limit === undefined ? undefined : setTimeout(() => expired.abort(), limit);
+  const stop = signal ? AbortSignal.any([signal, expired.signal]) : expired.signal;
   // On abort, stop reading instead of waiting for EOF: git's helpers (git-remote-http, ssh)
   // inherit the pipes and may outlive the killed git for as long as their network call lasts.
   const kill = () => {
@@ -83,23 +109,77 @@ export async function git(args: string[], opts: GitOptions = {}): Promise<GitRes
       child.kill("SIGTERM");
     } catch { /* already exited */ }
   };
-  signal?.addEventListener("abort", kill, { once: true });
+  stop.addEventListener("abort", kill, { once: true });
   let code: number;
   let stdout: Uint8Array;
   let stderr: Uint8Array;
   try {
     [{ code }, stdout, stderr] = await Promise.all([
       child.status,
-      readAll(child.stdout, signal),
-      readAll(child.stderr, signal),
+      readAll(child.stdout, stop),
+      readAll(child.stderr, stop),
     ]);
   } finally {
-    signal?.removeEventListener("abort", kill);
+    stop.removeEventListener("abort", kill);
+    clearTimeout(timer);
   }
   if (signal?.aborted) throw signal.reason;
+  if (expired.signal.aborted) {
+    const target = redactUrl(findUrl(args) ?? globalDir(args) ?? opts.cwd ?? Deno.cwd());
+    throw new GitTimeoutError(subcommand(args) ?? "command", target, limit as number);
+  }
   const result: GitResult = { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
   if (result.code !== 0 && !opts.allowFail) throw gitError(args, result.stderr, opts.cwd);
   return result;
+}
+
+/** The directory whose repository git will use: `-C` (last one before the sub-command) or `cwd`. */
+function repoDirOf(args: string[], cwd?: string): string | undefined {
+  const c = globalDir(args);
+  if (c === undefined) return cwd;
+  return resolve(cwd ?? Deno.cwd(), c);
+}
+
+/**
+ * The child environment plus the overrides that keep the repository's own
+ * config from running programs (see harden.ts), the low-speed limits, and no
+ * proxy command unless the user chose one.
+ */
+function hardenedEnv(
+  env: Record<string, string>,
+  extra: Record<string, string>,
+  sections: ConfigSection[],
+): Record<string, string> {
+  const base = { ...Deno.env.toObject(), ...extra };
+  withConfigPairs(env, base, [...ALWAYS, ...overridesFor(sections)]);
+  // Env beats config: core.gitProxy (first match wins, so -c cannot override it) and core.pager.
+  if (base.GIT_PROXY_COMMAND === undefined) env.GIT_PROXY_COMMAND = "";
+  env.GIT_PAGER = "cat";
+  env.GIT_EDITOR = ":";
+  env.GIT_SEQUENCE_EDITOR = ":";
+  env.GIT_HTTP_LOW_SPEED_LIMIT = base.GIT_HTTP_LOW_SPEED_LIMIT ?? LOW_SPEED_LIMIT;
+  env.GIT_HTTP_LOW_SPEED_TIME = base.GIT_HTTP_LOW_SPEED_TIME ?? LOW_SPEED_TIME;
+  return env;
+}
+
+/** Keys of the local (and worktree) config of `dir`, includes resolved by git (only for configs with includes). */
+async function listLocalKeys(dir: string): Promise<string[]> {
+  const env: Record<string, string> = { LC_ALL: "C" };
+  withConfigPairs(env, Deno.env.toObject(), ALWAYS);
+  const out = await new Deno.Command("git", {
+    args: ["config", "--list", "--show-scope", "--name-only", "-z"],
+    cwd: dir,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const fields = decoder.decode(out.stdout).split("\0");
+  const keys: string[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === "local" || fields[i] === "worktree") keys.push(fields[i + 1]);
+  }
+  return keys;
 }
 
 async function isDir(path: string): Promise<boolean> {
@@ -137,7 +217,6 @@ async function readAll(stream: ReadableStream<Uint8Array>, signal?: AbortSignal)
   return all;
 }
 
-/** The child environment: the caller's variables on top of non-interactive defaults. */
 /** Environment added to every git call made inside {@link withGitEnv} (per fetch: credentials). */
 const ambient = new AsyncLocalStorage<Record<string, string>>();
 
@@ -149,6 +228,7 @@ export function withGitEnv<T>(env: Record<string, string>, fn: () => Promise<T>)
   return ambient.run({ ...(ambient.getStore() ?? {}), ...env }, fn);
 }
 
+/** The child environment: the caller's variables on top of non-interactive defaults. */
 function gitEnv(explicit: Record<string, string> = {}): Record<string, string> {
   const extra = { ...(ambient.getStore() ?? {}), ...explicit };
   const env: Record<string, string> = {
@@ -157,10 +237,18 @@ function gitEnv(explicit: Record<string, string> = {}): Record<string, string> {
     LC_ALL: "C",
   };
   // A user-chosen ssh command (e.g. with `-i key`) must keep working; only the default gets BatchMode.
-  const userSsh = extra.GIT_SSH_COMMAND ?? Deno.env.get("GIT_SSH_COMMAND") ?? extra.GIT_SSH ??
-    Deno.env.get("GIT_SSH");
-  if (userSsh === undefined) env.GIT_SSH_COMMAND = "ssh -oBatchMode=yes";
+  const userSshCommand = extra.GIT_SSH_COMMAND ?? Deno.env.get("GIT_SSH_COMMAND");
+  const userSsh = extra.GIT_SSH ?? Deno.env.get("GIT_SSH");
+  if (userSshCommand === undefined) {
+    // GIT_SSH ranks below a repository's core.sshCommand; GIT_SSH_COMMAND ranks above it.
+    env.GIT_SSH_COMMAND = userSsh === undefined ? "ssh -oBatchMode=yes" : shellQuote(userSsh);
+  }
   return { ...env, ...extra };
+}
+
+/** `s` as one POSIX shell word. */
+function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
 /** Builds the user-facing error for a failed git command. */
@@ -177,15 +265,21 @@ const VALUE_OPTIONS = new Set(["-C", "-c", "--git-dir", "--work-tree", "--namesp
 
 /** The git sub-command of an argument list, skipping global options. */
 function subcommand(args: string[]): string | undefined {
+  const i = subcommandIndex(args);
+  return i < 0 ? undefined : args[i];
+}
+
+/** Index of the git sub-command in an argument list (-1 when there is none). */
+function subcommandIndex(args: string[]): number {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (VALUE_OPTIONS.has(a)) {
       i++;
       continue;
     }
-    if (!a.startsWith("-")) return a;
+    if (!a.startsWith("-")) return i;
   }
-  return undefined;
+  return -1;
 }
 
 /** The directory of a leading `-C <dir>` global option. */
@@ -243,6 +337,10 @@ function hintFor(stderr: string): string | undefined {
     )
   ) {
     return "check the network connection and the host name in the URL";
+  }
+  if (/transport 'file' not allowed/i.test(stderr)) {
+    return "a repository fetched from the network may not pull in local (file://) submodules; " +
+      "fetch the parent from a local path to allow them";
   }
   if (/not a git repository/i.test(stderr)) {
     return "the directory is not a git checkout; remove it and fetch the package again";

@@ -71,3 +71,28 @@ export function parseGithubUrl(url: string): GithubRepo | undefined {
   if (repo === "") return undefined;
   return { owner, repo };
 }
+
+/**
+ * Whether git reads `url` from the local file system: a `file://` URL or a
+ * plain path (git treats `host:path` with the colon before any slash as scp-like
+ * SSH, except a Windows drive letter).
+ */
+export function isLocalGitUrl(url: string): boolean {
+  if (url === "") return false;
+  if (/^file:\/\//i.test(url)) return true;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return false;
+  if (/^[a-z]:[\\/]/i.test(url)) return true;
+  const colon = url.indexOf(":");
+  const slash = url.indexOf("/");
+  return colon < 0 || (slash >= 0 && slash < colon);
+}
+
+/**
+ * The `protocol.file.allow` a submodule update of a repository fetched from
+ * `parentUrl` may use: `always` for a local parent (its file:// submodules are
+ * the user's own), else git's default `user`, which refuses file:// submodules so
+ * a repository on a server cannot make ivpm copy local repositories.
+ */
+export function submoduleFileProtocol(parentUrl: string): "always" | "user" {
+  return isLocalGitUrl(parentUrl) ? "always" : "user";
+}

@@ -11,6 +11,7 @@
 
 import { join, relative } from "node:path";
 import { git, gitError } from "../git/mod.ts";
+import { submoduleFileProtocol } from "../git/url.ts";
 import type { LockEntry } from "../lock/lock_file.ts";
 import { readGitState } from "../status/git_state.ts";
 import { isVirtualSource } from "../status/workspace.ts";
@@ -171,7 +172,8 @@ async function syncOne(
       nextSteps: [`${cd} && git stash`, "ivpm sync", `${cd} && git stash pop`],
     };
   }
-  return await merge(common, path, up.name, ahead > 0, cd);
+  const originUrl = typeof entry.url === "string" ? entry.url : "";
+  return await merge(common, path, up.name, ahead > 0, cd, originUrl);
 }
 
 /** Runs the merge (fast-forward when possible); on any failure the tree is left as it was. */
@@ -181,6 +183,7 @@ async function merge(
   upstream: string,
   diverged: boolean,
   cd: string,
+  originUrl: string,
 ): Promise<Draft> {
   // No signal: a merge is short and must not be killed halfway.
   const args = diverged
@@ -189,7 +192,10 @@ async function merge(
   const r = await git(args, { cwd: path, allowFail: true, env: { GIT_MERGE_AUTOEDIT: "no" } });
   if (r.code !== 0) {
     const conflicted =
-      (await git(["diff", "--name-only", "--diff-filter=U", "-z"], { cwd: path, allowFail: true }))
+      (await git(["diff", "--no-ext-diff", "--no-textconv", "--name-only", "--diff-filter=U", "-z"], {
+        cwd: path,
+        allowFail: true,
+      }))
         .stdout.split("\0").filter(Boolean);
     const inMerge = await mergeInProgress(path);
     if (inMerge) await abortMerge(path);
@@ -221,9 +227,10 @@ async function merge(
   const after = (await git(["rev-parse", "HEAD"], { cwd: path })).stdout.trim();
   const done: Draft = { ...common, outcome: "synced", after, merged: diverged };
   if (await lstatOrUndefined(join(path, ".gitmodules"))) {
-    // protocol.file.allow: git ≥ 2.38 refuses file:// submodules by default; local repositories are legitimate.
+    // git ≥ 2.38 refuses file:// submodules by default: allowed again only below a local origin.
+    const allow = `protocol.file.allow=${submoduleFileProtocol(originUrl)}`;
     const sub = await git(
-      ["-c", "protocol.file.allow=always", "submodule", "update", "--init", "--recursive"],
+      ["-c", allow, "submodule", "update", "--init", "--recursive"],
       { cwd: path, allowFail: true },
     );
     if (sub.code !== 0) {

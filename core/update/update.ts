@@ -34,6 +34,7 @@ import type { HandlerRegistry } from "../handlers/registry.ts";
 import type { HandlerEvent } from "../plugin_api/events.ts";
 import type { PackageView } from "../plugin_api/package_view.ts";
 import { unsavedWork } from "../sources/git.ts";
+import { withGitEnv } from "../git/run.ts";
 import { loadFactory } from "../sources/ivpm_yaml.ts";
 import type { FetchOutcome } from "../sources/types.ts";
 import type { Diagnostic } from "../ui/diagnostics.ts";
@@ -387,14 +388,19 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
 
     let graph: ResolvedGraph;
     try {
-      graph = await resolveGraph({
-        rootName: config.name,
-        rootDeps,
-        land,
-        jobs: opts.jobs ?? navigator.hardwareConcurrency ?? 4,
-        signal: opts.signal ? AbortSignal.any([opts.signal, leafAbort.signal]) : leafAbort.signal,
-        report,
-      });
+      // The git time limit comes from the update's environment (IVPM_GIT_TIMEOUT), not only the process's.
+      const gitSettings: Record<string, string> = env.IVPM_GIT_TIMEOUT === undefined
+        ? {}
+        : { IVPM_GIT_TIMEOUT: env.IVPM_GIT_TIMEOUT };
+      graph = await withGitEnv(gitSettings, () =>
+        resolveGraph({
+          rootName: config.name,
+          rootDeps,
+          land,
+          jobs: opts.jobs ?? navigator.hardwareConcurrency ?? 4,
+          signal: opts.signal ? AbortSignal.any([opts.signal, leafAbort.signal]) : leafAbort.signal,
+          report,
+        }));
       await Promise.all(leafWork);
     } catch (e) {
       opts.signal?.throwIfAborted();

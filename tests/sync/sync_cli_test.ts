@@ -7,7 +7,7 @@ import { cliEnv, readLockJson } from "../_helpers/update_project.ts";
 
 const env = cliEnv();
 
-Deno.test("sync prints the transcript and summary line, and exits 0 with a conflict", async () => {
+Deno.test("sync prints the transcript and summary line, and exits 1 with a conflict", async () => {
   const w = await makeSyncWorkspace({
     lib: { repo: { files: { "a.txt": "1\n" }, tags: ["v1"] } },
     clash: { repo: { files: { "a.txt": "1\n" } } },
@@ -19,7 +19,8 @@ Deno.test("sync prints the transcript and summary line, and exits 0 with a confl
     await pushUpstream(w.repos.clash, { "a.txt": "theirs\n" });
     await addCommit(w.pkg("clash"), { "a.txt": "mine\n" });
     const r = await runIvpm(["sync", "-j", "1"], { cwd: w.project, env });
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^error: sync stopped on merge conflicts in 1 package: clash$/m);
     const lines = r.stdout.split("\n");
     assert.deepEqual(lines.filter((l) => l.startsWith(">> ")), [">> clash", ">> lib", ">> pinned"]);
     assert.ok(
@@ -56,7 +57,7 @@ Deno.test("sync -v lists files and next steps; -vv shows pypi rows; --dry-run sa
     assert.match(dry.stdout, /\n\[dry-run — no changes made\]\n$/);
 
     const real = await runIvpm(["sync", "-vv"], { cwd: w.project, env });
-    assert.equal(real.code, 0, real.stderr);
+    assert.equal(real.code, 1, real.stderr);
     assert.match(real.stdout, /^<< requests {2}— {2}skipped {2}pypi package/m);
     assert.match(real.stdout, /^ {4}next: cd packages\/clash && git merge origin\/main$/m);
     assert.match(real.stdout, /^Sync: 1 conflict · 1 skipped$/m);
