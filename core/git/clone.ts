@@ -87,7 +87,27 @@ async function cloneInto(spec: CloneSpec, dest: string, opts: CloneOptions): Pro
     args.push("--branch", spec.branch);
   }
   args.push("--", spec.url, dest);
-  await git(args, { signal });
+  try {
+    await git(args, { signal });
+  } catch (e) {
+    // git says "Remote branch v9.9 not found" for a missing tag too: name what the user asked for.
+    const asked = spec.commit
+      ? undefined
+      : spec.tag
+      ? `tag ${spec.tag}`
+      : spec.branch
+      ? `branch ${spec.branch}`
+      : undefined;
+    if (asked && e instanceof Error && /Remote branch .* not found/i.test(e.message)) {
+      throw new IvpmError(`${asked} not found in ${spec.url}`, {
+        hint: `check the ${spec.tag ? "tag" : "branch"} name (git ls-remote --${
+          spec.tag ? "tags" : "heads"
+        } ${spec.url})`,
+        cause: e,
+      });
+    }
+    throw e;
+  }
 
   if (spec.commit) await checkoutCommit(spec, dest, signal);
 

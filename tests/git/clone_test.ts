@@ -111,13 +111,19 @@ Deno.test("a commit that does not exist fails naming the commit and URL", () =>
     ok(!await exists(`${root}/out`), "the failed clone is cleaned up");
   }));
 
-Deno.test("a missing branch fails with the ref hint", () =>
+Deno.test("a missing branch or tag fails naming what was asked for, with a hint to list them", () =>
   withRoot(async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "x" } });
     await rejects(cloneRepo({ url: repo.url, branch: "nope" }, `${root}/out`), (e: unknown) => {
       ok(e instanceof IvpmError);
-      match(e.message, /^git clone failed for file:\/\/.*: Remote branch nope not found/);
-      match(e.hint ?? "", /branch, tag or commit/);
+      equal(e.message, `branch nope not found in ${repo.url}`);
+      match(e.hint ?? "", /git ls-remote --heads/);
+      return true;
+    });
+    await rejects(cloneRepo({ url: repo.url, tag: "v9.9" }, `${root}/out`), (e: unknown) => {
+      ok(e instanceof IvpmError);
+      equal(e.message, `tag v9.9 not found in ${repo.url}`);
+      match(e.hint ?? "", /git ls-remote --tags/);
       return true;
     });
   }));
