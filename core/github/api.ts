@@ -63,6 +63,21 @@ export class GitHubApi {
   }
 
   /**
+   * The `Authorization` header for a request to `url`: the token goes only to the configured
+   * API origin, never to a host a response names (a `Link`, an asset's download URL).
+   */
+  authorizationFor(url: string): Record<string, string> {
+    if (!this.#token) return {};
+    let origin: string;
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      return {};
+    }
+    return origin === new URL(this.baseUrl).origin ? { Authorization: `Bearer ${this.#token}` } : {};
+  }
+
+  /**
    * Yields the repository's releases page by page, newest first (API order).
    * Lets callers that need only the newest release stop after one request.
    */
@@ -132,10 +147,7 @@ export class GitHubApi {
       "User-Agent": "ivpm",
       "X-GitHub-Api-Version": "2022-11-28",
     });
-    // The token goes only to the configured API host, never to a host a Link header names.
-    if (this.#token && new URL(url).origin === new URL(this.baseUrl).origin) {
-      headers.set("Authorization", `Bearer ${this.#token}`);
-    }
+    for (const [k, v] of Object.entries(this.authorizationFor(url))) headers.set(k, v);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.#timeoutMs);
     try {

@@ -6,6 +6,7 @@
  */
 
 import { GitHubApi } from "./api.ts";
+import { type AssetRequest, assetRequest } from "./asset_request.ts";
 import { releaseCacheKey } from "./cache_key.ts";
 import { detectPlatform, type Platform } from "./platform.ts";
 import { parseGitHubRepoUrl } from "./repo_url.ts";
@@ -15,6 +16,7 @@ import type { GitHubRelease } from "./types.ts";
 import { parseVersionSpec } from "./version_spec.ts";
 
 export * from "./api.ts";
+export * from "./asset_request.ts";
 export * from "./cache_key.ts";
 export * from "./glob.ts";
 export * from "./platform.ts";
@@ -46,6 +48,8 @@ export interface ResolvedGhRelease extends SelectedRelease {
   asset: SelectedAsset;
   /** Cache version key `<tag>_<os>_<arch>`. */
   cacheKey: string;
+  /** Where to download the asset from, and the headers (the token only for the API origin). */
+  download: AssetRequest;
 }
 
 /** Injection points; defaults are a client configured from the environment and the real host. */
@@ -99,5 +103,12 @@ export async function resolveGhRelease(
     source: spec.source,
     repo: `${owner}/${repo}`,
   });
-  return { ...selected, owner, repo, asset, cacheKey: releaseCacheKey(selected.tag, platform) };
+  return {
+    ...selected,
+    owner,
+    repo,
+    asset,
+    cacheKey: releaseCacheKey(selected.tag, platform),
+    download: assetRequest(api, asset),
+  };
 }

@@ -122,8 +122,15 @@ function sourceArchive(release: GitHubRelease): SelectedAsset | undefined {
   return undefined;
 }
 
+/** A name for the source archive (checked as a plain file name where it is used: it comes from a URL). */
 function archiveName(url: string, ext: string): string {
-  const base = decodeURIComponent(new URL(url).pathname.split("/").filter(Boolean).pop() ?? "source");
+  const last = new URL(url).pathname.split("/").filter(Boolean).pop() ?? "source";
+  let base = last;
+  try {
+    base = decodeURIComponent(last);
+  } catch {
+    // A malformed %-escape stays as written.
+  }
   return base.endsWith(ext) ? base : base + ext;
 }
 

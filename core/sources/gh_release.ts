@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { cacheNamespace } from "../cache/store.ts";
 import type { DependencySpec } from "../config/model.ts";
-import { materialise } from "./archive.ts";
+import { lockedHashFor, materialise, type MaterialiseOptions } from "./archive.ts";
 import { infoOf } from "./info.ts";
 import type { FetchContext, FetchOutcome, Source } from "./types.ts";
 
@@ -38,15 +38,25 @@ async function fetchRelease(dep: DependencySpec, ctx: FetchContext): Promise<Fet
       };
     }
   }
-  const token = Deno.env.get("GITHUB_TOKEN");
-  const headers: Record<string, string> = token && r.asset.apiUrl ? { Authorization: `Bearer ${token}` } : {};
-  const url = token && r.asset.apiUrl ? r.asset.apiUrl : r.asset.url;
-  if (token && r.asset.apiUrl) headers.Accept = "application/octet-stream";
+  // The token only ever goes to the API origin (see assetRequest), whatever URLs the release names.
+  const { url, headers } = r.download;
+  const prev = ctx.previous;
+  const opts: MaterialiseOptions = {
+    name: r.asset.name,
+    nameFrom: `an asset of release ${r.tag} of ${r.owner}/${r.repo}`,
+    headers,
+    // The same asset of the same tag must still be the file the lock recorded.
+    lockedSha256: lockedHashFor(
+      dep,
+      ctx,
+      prev?.url === dep.url && prev?.version_resolved === r.tag && prev?.asset === r.asset.name,
+    ),
+  };
   if (dep.options.cache === true && ctx.cache) {
     let sha: string | null = null;
     const c = await ctx.cache.ensure(cacheNamespace(dep.name, dep.url!), r.cacheKey, async (staging) => {
       await Deno.remove(staging, { recursive: true }).catch(() => {});
-      sha = (await materialise(dep, url, ctx, staging, { name: r.asset.name, headers })).sha256;
+      sha = (await materialise(dep, url, ctx, staging, opts)).sha256;
     });
     return {
       placement: { kind: "link", target: c.path },
@@ -56,7 +66,7 @@ async function fetchRelease(dep: DependencySpec, ctx: FetchContext): Promise<Fet
     };
   }
   const staged = join(ctx.workDir, "content");
-  const dl = await materialise(dep, url, ctx, staged, { name: r.asset.name, headers });
+  const dl = await materialise(dep, url, ctx, staged, opts);
   return { placement: { kind: "path", staged }, lock: { ...lock, sha256: dl.sha256 }, version: r.tag };
 }
 

@@ -9,11 +9,13 @@
 import { createHash } from "node:crypto";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { loadConfigFile } from "../config/load.ts";
+import { readTextOrUndefined } from "../config/include.ts";
 import type { SchemaInputs } from "../config/ivpm_schema.ts";
 import type { DependencySpec, ProjectConfig } from "../config/model.ts";
 import { IvpmError } from "../errors.ts";
 import { downloadToFile } from "../net/mod.ts";
 import { expandEnv } from "./dir.ts";
+import { urlFileName } from "./download_name.ts";
 import { infoOf } from "./info.ts";
 import type { Source } from "./types.ts";
 
@@ -28,7 +30,8 @@ export async function loadFactory(
   let file: string;
   if (/^https?:\/\//.test(url)) {
     const key = createHash("sha256").update(url).digest("hex").slice(0, 16);
-    const base = url.replace(/[?#].*$/, "").split("/").pop() || "factory.yaml";
+    // The URL's file name is checked before it becomes part of a path (it may come from a dependency).
+    const base = urlFileName(url);
     file = join(depsDir, ".ivpm-sources", `${key}-${base}`);
     await downloadToFile(url, file, { signal, timeoutMs: 30_000 });
   } else {
@@ -42,7 +45,13 @@ export async function loadFactory(
       });
     }
   }
-  const text = await Deno.readTextFile(file);
+  // Bounded, regular files only: a factory path naming /dev/zero or a FIFO must not hang the update.
+  const text = readTextOrUndefined(file);
+  if (text === undefined) {
+    throw new IvpmError(`package '${dep.name}' (src: ivpm.yaml): file not found: ${file}`, {
+      hint: `check the url at ${dep.loc.file}:${dep.loc.line}`,
+    });
+  }
   const config = loadConfigFile(file, { read: (p) => (p === file ? text : undefined), inputs });
   const ds = config.depSets.find((d) => d.name === dep.depSet);
   if (!ds) {

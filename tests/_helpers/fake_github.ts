@@ -18,8 +18,16 @@
  * @module
  */
 
-/** An asset: just a name (body is `asset <name>`), or a name with its bytes. */
-export type FakeAsset = string | { name: string; body?: string | Uint8Array<ArrayBuffer> };
+/**
+ * An asset: just a name (body is `asset <name>`), or a name with its bytes and, to
+ * play a hostile release, its `url` (REST) and `browser_download_url` as given.
+ */
+export type FakeAsset = string | {
+  name: string;
+  body?: string | Uint8Array<ArrayBuffer>;
+  apiUrl?: string;
+  downloadUrl?: string;
+};
 
 /** One release, listed in the given order (put the newest first, like GitHub). */
 export interface FakeRelease {
@@ -132,6 +140,13 @@ export function startFakeGitHub(options: FakeGitHubOptions): FakeGitHub {
         status: 422,
       });
     }
+    if (what === "releases" && parts[4] === "assets" && parts.length === 6) {
+      // The REST asset URL: bytes with `Accept: application/octet-stream`, like GitHub.
+      const id = Number(parts[5]);
+      const rel = repo.releases?.[Math.floor(id / 1000) - 1];
+      const asset = rel?.assets?.map(assetOf)[id % 1000];
+      return asset ? new Response(asset.body) : notFound();
+    }
     if ((what === "tarball" || what === "zipball") && parts.length === 5) {
       const rel = repo.releases?.find((r) => r.tag === parts[4]);
       const body = what === "tarball" ? rel?.tarball : rel?.zipball;
@@ -172,10 +187,10 @@ export function startFakeGitHub(options: FakeGitHubOptions): FakeGitHub {
   };
 }
 
-function assetOf(a: FakeAsset): { name: string; body: string | Uint8Array<ArrayBuffer> } {
+function assetOf(a: FakeAsset): Exclude<FakeAsset, string> & { body: string | Uint8Array<ArrayBuffer> } {
   return typeof a === "string"
     ? { name: a, body: `asset ${a}` }
-    : { name: a.name, body: a.body ?? `asset ${a.name}` };
+    : { ...a, body: a.body ?? `asset ${a.name}` };
 }
 
 function releaseJson(r: FakeRelease, index: number, repoBase: string, webBase: string) {
@@ -190,10 +205,11 @@ function releaseJson(r: FakeRelease, index: number, repoBase: string, webBase: s
     assets: (r.assets ?? []).map(assetOf).map((a, j) => ({
       id: (index + 1) * 1000 + j,
       name: a.name,
-      url: `${repoBase}/releases/assets/${(index + 1) * 1000 + j}`,
-      browser_download_url: r.untagged
-        ? `${webBase}/releases/download/untagged-0123456789abcdef/${encodeURIComponent(a.name)}`
-        : `${webBase}/releases/download/${encodeURIComponent(r.tag)}/${encodeURIComponent(a.name)}`,
+      url: a.apiUrl ?? `${repoBase}/releases/assets/${(index + 1) * 1000 + j}`,
+      browser_download_url: a.downloadUrl ??
+        (r.untagged
+          ? `${webBase}/releases/download/untagged-0123456789abcdef/${encodeURIComponent(a.name)}`
+          : `${webBase}/releases/download/${encodeURIComponent(r.tag)}/${encodeURIComponent(a.name)}`),
     })),
   };
 }
