@@ -21,5 +21,7 @@ export async function destroy(o: { projectDir?: string; dryRun?: boolean; force?
   const verb = o.dryRun ? "Would remove" : "Removed";
   for (const h of r.handlers) for (const p of h.paths) out(`${verb} ${p} (${h.handler})`);
   for (const p of r.removed) out(`${verb} ${p}`);
-  if (!r.removed.length && !r.handlers.some((h) => h.paths.length)) out("Nothing to remove");
+  if (!r.removed.length && !r.kept.length && !r.handlers.some((h) => h.paths.length)) {
+    out("Nothing to remove");
+  }
 }

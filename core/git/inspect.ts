@@ -121,7 +121,7 @@ export async function fastForward(
   if (merge.code !== 0) {
     if (/would be overwritten/i.test(merge.stderr)) {
       throw new IvpmError(`local changes in ${dir} would be overwritten by updating to ${upstream}`, {
-        hint: "commit or stash them, or re-run with --force to discard them",
+        hint: "commit and push them or move them elsewhere, or re-run with --force to discard them",
       });
     }
     if (/not possible to fast-forward|diverg/i.test(merge.stderr)) {

@@ -5,15 +5,13 @@
  * @module
  */
 
-import { join, relative } from "node:path";
-import { IvpmError } from "../errors.ts";
+import { join } from "node:path";
 import { cacheNamespace, gitCacheKey } from "../cache/store.ts";
 import {
   cloneRepo,
   fastForward,
   git,
   headCommit,
-  isDirty,
   remoteUrl,
   resolveRemoteRef,
   withGitEnv,
@@ -34,36 +32,6 @@ async function isCheckout(dir: string): Promise<boolean> {
   const st = await lstatOrUndefined(dir);
   if (!st || st.isSymlink || !st.isDirectory) return false;
   return !!(await lstatOrUndefined(join(dir, ".git")));
-}
-
-/**
- * What replacing or deleting the checkout at `dir` would lose: `"uncommitted changes"`,
- * `"local commits not pushed anywhere"`, or undefined (nothing; also for a non-checkout).
- */
-export async function unsavedWork(dir: string, signal?: AbortSignal): Promise<string | undefined> {
-  if (!(await isCheckout(dir))) return undefined;
-  if (await isDirty(dir, signal)) return "uncommitted changes";
-  // Commits reachable from no remote branch and no tag would be lost too; HEAD counts, since
-  // tag and commit checkouts are detached.
-  const unpushed =
-    (await git(["log", "--oneline", "HEAD", "--branches", "--not", "--remotes", "--tags", "-n", "1"], {
-      cwd: dir,
-      allowFail: true,
-      signal,
-    })).stdout.trim();
-  return unpushed ? "local commits not pushed anywhere" : undefined;
-}
-
-/** Refuses to replace a checkout holding work that is not on the remote, unless forced. */
-async function guardLocalChanges(ctx: FetchContext): Promise<void> {
-  if (ctx.force) return;
-  const lost = await unsavedWork(ctx.finalPath, ctx.signal);
-  if (lost) {
-    throw new IvpmError(
-      `${relative(ctx.projectDir, ctx.finalPath)} has ${lost}; re-fetching it would lose them`,
-      { hint: "commit and push (or stash) them, or re-run with --force to discard them" },
-    );
-  }
 }
 
 async function fetchGit(dep: DependencySpec, ctx: FetchContext): Promise<FetchOutcome> {
@@ -118,7 +86,8 @@ async function fetchWith(url: string, dep: DependencySpec, ctx: FetchContext): P
       }
     }
   }
-  await guardLocalChanges(ctx);
+  // Work in an existing checkout (untracked, ignored, stashed, unpushed) is guarded where the
+  // clone would replace it: see place() and local_work.ts.
 
   if (dep.options.cache === true && ctx.cache) {
     const sha = commit && /^[0-9a-f]{40}$/i.test(commit)

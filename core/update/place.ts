@@ -9,14 +9,46 @@
 import { dirname, join } from "node:path";
 import { lstatOrUndefined, removeTree } from "../util/fs.ts";
 import type { FetchOutcome } from "../sources/types.ts";
+import type { LockEntry } from "../lock/lock_file.ts";
+import { discardMessage, findLocalWork, LocalWorkError, packageLabel } from "./local_work.ts";
+import { markPlaced } from "./placed_journal.ts";
 
 /** Name of the per-update work area inside the deps dir (removed at the start of every update). */
 export const STAGING_DIR = ".ivpm-staging";
 
-/** Puts a fetch outcome in place at `finalPath`, using `workDir` for the swap. */
-export async function place(outcome: FetchOutcome, finalPath: string, workDir: string): Promise<void> {
+/** What {@link place} needs to know before replacing something already at the final path. */
+export interface PlaceGuard {
+  projectDir: string;
+  depsDir: string;
+  /** The package's entry in the current lock. */
+  previous?: LockEntry;
+  /** Replace even a package holding local work (told through `warn`). */
+  force?: boolean;
+  warn?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Puts a fetch outcome in place at `finalPath`, using `workDir` for the swap.
+ *
+ * @throws {LocalWorkError} when something at `finalPath` holds work that replacing it
+ *   would lose (see {@link findLocalWork}) and `guard.force` is not set.
+ */
+export async function place(
+  outcome: FetchOutcome,
+  finalPath: string,
+  workDir: string,
+  guard?: PlaceGuard,
+): Promise<void> {
   const p = outcome.placement;
   if (p.kind === "none" || p.kind === "kept") return;
+  if (guard && await lstatOrUndefined(finalPath)) {
+    const lost = await findLocalWork(finalPath, guard);
+    const label = packageLabel(finalPath, guard.projectDir);
+    if (lost.length && !guard.force) throw new LocalWorkError(finalPath, label, lost);
+    if (lost.length) guard.warn?.(discardMessage(label, lost));
+  }
+  if (guard) await markPlaced(guard.depsDir, finalPath);
   let source = "";
   if (p.kind === "path") source = p.staged;
   else {

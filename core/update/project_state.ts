@@ -32,10 +32,13 @@ export async function readProjectState(
   }
 }
 
-/** Writes `<depsDir>/ivpm.json` atomically. */
+/** Writes `<depsDir>/ivpm.json` atomically (not at all when it already holds this state). */
 export async function writeProjectState(depsDir: string, state: ProjectState): Promise<void> {
   const out: ProjectState = { "dep-set": state["dep-set"] ?? null };
   if (state.vars && Object.keys(state.vars).length) out.vars = state.vars;
   if (state.handlers && Object.keys(state.handlers).length) out.handlers = state.handlers;
-  await writeFileAtomic(join(depsDir, STATE_FILE), JSON.stringify(out, null, 2) + "\n");
+  const text = JSON.stringify(out, null, 2) + "\n";
+  const path = join(depsDir, STATE_FILE);
+  if (await Deno.readTextFile(path).catch(() => undefined) === text) return;
+  await writeFileAtomic(path, text);
 }

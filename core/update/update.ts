@@ -25,7 +25,8 @@ import {
   lockMismatchMessage,
   makeLock,
   readLock,
-  writeLock,
+  removeStaleTemps,
+  writeLockIfChanged,
 } from "../lock/lock_file.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
 import { HandlerEngine } from "../handlers/engine.ts";
@@ -33,8 +34,15 @@ import { activeHandlerRegistry } from "../handlers/active.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
 import type { HandlerEvent } from "../plugin_api/events.ts";
 import type { PackageView } from "../plugin_api/package_view.ts";
-import { unsavedWork } from "../sources/git.ts";
+import { discardMessage, findLocalWork, keptMessage, LocalWorkError, packageLabel } from "./local_work.ts";
+import { markPlaced, settlePlaced } from "./placed_journal.ts";
 import { withGitEnv } from "../git/run.ts";
+import {
+  type HttpSettings,
+  httpSettingsFromEnv,
+  type HttpWait,
+  withHttpSettings,
+} from "../net/http_settings.ts";
 import { loadFactory } from "../sources/ivpm_yaml.ts";
 import type { FetchOutcome } from "../sources/types.ts";
 import type { Diagnostic } from "../ui/diagnostics.ts";
@@ -70,6 +78,8 @@ export interface UpdateReporter {
   handlerEvent?(e: HandlerEvent): void;
   /** Bytes of a download so far (sources report it as they fetch). */
   transfer?(pkg: ResolvedPackage, p: { bytes: number; total?: number }): void;
+  /** An HTTP transfer of the package has had no data for a while (undefined: data flows again). */
+  httpWait?(pkg: ResolvedPackage, wait: HttpWait | undefined): void;
 }
 
 /** Options of {@link runUpdate}. */
@@ -198,6 +208,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
   try {
     // Leftovers of a killed run are never in use once we hold the project lock.
     await removeTree(join(realDepsDir, STAGING_DIR));
+    await removeStaleTemps(realDepsDir);
     const oldRead = await readLock(join(realDepsDir, LOCK_FILE));
     const oldLock = oldRead?.lock;
     if (oldRead?.checksumMismatch) report({ severity: "warning", message: lockMismatchMessage(realDepsDir) });
@@ -307,6 +318,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
               { placement: { kind: "path", staged: join(workDir, "copy") }, lock: {} },
               finalPath,
               workDir,
+              { projectDir, depsDir: realDepsDir },
             );
           } else {
             await place({ placement: { kind: "link", target: hit.path }, lock: {} }, finalPath, workDir);
@@ -326,24 +338,35 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
         const workDir = join(realDepsDir, STAGING_DIR, `${dep.name.replaceAll("/", "_")}-${++seq}`);
         await Deno.mkdir(workDir, { recursive: true });
         try {
-          const outcome: FetchOutcome = await source.fetch(dep, {
+          // Waits on a silent server show on this package's status line.
+          const onWait = (w: HttpWait | undefined) => opts.reporter?.httpWait?.(pkg, w);
+          const outcome: FetchOutcome = await withHttpSettings({ onWait }, () =>
+            source.fetch(dep, {
+              projectDir,
+              depsDir: realDepsDir,
+              finalPath,
+              workDir,
+              anonymousGit: !!opts.anonymousGit,
+              cache,
+              previous: prev,
+              refresh: !!opts.refresh || !!opts.force,
+              force: !!opts.force,
+              signal: opts.signal ?? new AbortController().signal,
+              note: (m) => note(m),
+              gitAuthOrder: opts.site?.gitAuthOrder,
+              credentials,
+              progress: (p) => opts.reporter?.transfer?.(pkg, p),
+            }));
+          opts.signal?.throwIfAborted();
+          const warn = (message: string) => report({ severity: "warning", message });
+          await place(outcome, finalPath, workDir, {
             projectDir,
             depsDir: realDepsDir,
-            finalPath,
-            workDir,
-            anonymousGit: !!opts.anonymousGit,
-            cache,
             previous: prev,
-            refresh: !!opts.refresh || !!opts.force,
             force: !!opts.force,
-            signal: opts.signal ?? new AbortController().signal,
-            note: (m) => note(m),
-            gitAuthOrder: opts.site?.gitAuthOrder,
-            credentials,
-            progress: (p) => opts.reporter?.transfer?.(pkg, p),
+            warn,
+            signal: opts.signal,
           });
-          opts.signal?.throwIfAborted();
-          await place(outcome, finalPath, workDir);
           if (outcome.placement.kind === "link" && cache && outcome.placement.target.startsWith(cache.root)) {
             cacheUsed = true;
           }
@@ -367,6 +390,11 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
             cacheHit: outcome.cacheHit,
             ms: performance.now() - started,
           };
+        } catch (e) {
+          // A package holding local work stays as the lock records it; the rest of the update goes on.
+          if (!(e instanceof LocalWorkError) || !prev) throw e;
+          report({ severity: "warning", message: keptMessage(packageLabel(finalPath, projectDir), e.lost) });
+          landed = { entry: { ...prev }, status: "up-to-date", version: versionOf(prev), ms: 0 };
         } finally {
           await removeTree(workDir).catch(() => {});
         }
@@ -392,15 +420,21 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
       const gitSettings: Record<string, string> = env.IVPM_GIT_TIMEOUT === undefined
         ? {}
         : { IVPM_GIT_TIMEOUT: env.IVPM_GIT_TIMEOUT };
+      // HTTP limits likewise (IVPM_HTTP_TIMEOUT / IVPM_HTTP_RETRIES, or the CLI flags); retries are reported.
+      const httpSettings: HttpSettings = {
+        ...httpSettingsFromEnv(env),
+        onRetry: (message) => report({ severity: "warning", message }),
+      };
       graph = await withGitEnv(gitSettings, () =>
-        resolveGraph({
-          rootName: config.name,
-          rootDeps,
-          land,
-          jobs: opts.jobs ?? navigator.hardwareConcurrency ?? 4,
-          signal: opts.signal ? AbortSignal.any([opts.signal, leafAbort.signal]) : leafAbort.signal,
-          report,
-        }));
+        withHttpSettings(httpSettings, () =>
+          resolveGraph({
+            rootName: config.name,
+            rootDeps,
+            land,
+            jobs: opts.jobs ?? navigator.hardwareConcurrency ?? 4,
+            signal: opts.signal ? AbortSignal.any([opts.signal, leafAbort.signal]) : leafAbort.signal,
+            report,
+          })));
       await Promise.all(leafWork);
     } catch (e) {
       opts.signal?.throwIfAborted();
@@ -445,21 +479,31 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
       for (const name of removed) {
         const path = join(realDepsDir, name);
         if (!(await lstatOrUndefined(path))) continue;
-        const lost = opts.force ? undefined : await unsavedWork(path, opts.signal);
-        if (lost) {
-          report({
-            severity: "warning",
-            message:
-              `not pruning ${config.depsDir}/${name}: it has ${lost} (use --force to delete it anyway)`,
-          });
-          continue;
+        const lost = await findLocalWork(path, {
+          previous: oldLock?.packages[name],
+          depsDir: realDepsDir,
+          signal: opts.signal,
+        });
+        const label = packageLabel(path, projectDir);
+        if (lost.length) {
+          report({ severity: "warning", message: (opts.force ? discardMessage : keptMessage)(label, lost) });
+          if (!opts.force) continue;
         }
         await removeTree(path);
         pruned.push(name);
       }
     }
-    const lock = makeLock(packages, { ivpm_sources: factories, contributions: await engine.lockEntries() });
-    await writeLock(realDepsDir, lock);
+    const lock = await writeLockIfChanged(
+      realDepsDir,
+      makeLock(packages, { ivpm_sources: factories, contributions: await engine.lockEntries() }),
+    );
+    // Dropped packages left on disk are still ivpm's: a later update may replace them.
+    for (const name of removed) {
+      if (!pruned.includes(name) && await lstatOrUndefined(join(realDepsDir, name))) {
+        await markPlaced(realDepsDir, join(realDepsDir, name));
+      }
+    }
+    await settlePlaced(realDepsDir, Object.keys(packages));
     await writeProjectState(realDepsDir, {
       "dep-set": depSet,
       vars: config.vars,

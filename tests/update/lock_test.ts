@@ -10,7 +10,6 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { runUpdate, type UpdateOptions } from "../../core/update/update.ts";
 import { writeTar } from "../_helpers/archive_fixtures.ts";
-import { catchIvpmErrorAsync } from "../_helpers/catch_ivpm_error.ts";
 import { addCommit, fixtureGit, type FixtureRepo, makeRepo } from "../_helpers/git_fixture.ts";
 import { startHttpServer, type TestServer } from "../_helpers/http_server.ts";
 import {
@@ -241,7 +240,7 @@ Deno.test("--refresh-all fast-forwards git packages and re-downloads only archiv
   }
 });
 
-Deno.test("local changes in a git package block a re-fetch unless --force", async () => {
+Deno.test("local changes in a git package keep it through a re-fetch unless --force", async () => {
   const tmp = await tempRoot();
   try {
     const repo = await makeRepo(tmp.path, "r", {
@@ -254,17 +253,18 @@ Deno.test("local changes in a git package block a re-fetch unless --force", asyn
     await Deno.writeTextFile(join(project, "packages/r/a.txt"), "my work");
     await writeProject(project, [{ name: "r", url: repo.url, branch: "dev" }]);
 
-    const e = await catchIvpmErrorAsync(() => update(project));
-    assert.match(e.message, /packages\/r/);
-    assert.match(e.message, /uncommitted changes/);
-    assert.match(e.hint ?? "", /--force/);
+    const kept = (await update(project)).rec.messages("warning");
+    assert.ok(
+      kept.some((m) => /^packages\/r kept: uncommitted changes in 1 file;.*--force/.test(m)),
+      kept.join("\n"),
+    );
     assert.equal(await Deno.readTextFile(join(project, "packages/r/a.txt")), "my work");
-    assert.equal((await readLockJson(project)).packages.r.branch, null, "the old lock is kept");
+    assert.equal((await readLockJson(project)).packages.r.branch, null, "the old lock entry is kept");
 
     // A local commit that is on no remote is protected too.
     await fixtureGit(join(project, "packages/r"), "commit", "-qam", "mine");
-    const e2 = await catchIvpmErrorAsync(() => update(project));
-    assert.match(e2.message, /local commits/);
+    const kept2 = (await update(project)).rec.messages("warning");
+    assert.ok(kept2.some((m) => /packages\/r kept: 1 local commit not on any remote branch/.test(m)));
 
     await update(project, { force: true });
     assert.equal(await Deno.readTextFile(join(project, "packages/r/a.txt")), "dev");
@@ -387,8 +387,10 @@ Deno.test("a commit made on a detached tag checkout is protected too", async () 
     const pkg = join(project, "packages/r");
     await fixtureGit(pkg, "commit", "-q", "--allow-empty", "-m", "work on a detached head");
     await writeProject(project, [{ name: "r", url: repo.url }]);
-    const e = await catchIvpmErrorAsync(() => update(project));
-    assert.match(e.message, /local commits not pushed anywhere/);
+    const { rec } = await update(project);
+    assert.ok(
+      rec.messages("warning").some((m) => /packages\/r kept: 1 local commit not on any remote/.test(m)),
+    );
     // A clean tag checkout is not mistaken for local work.
     await fixtureGit(pkg, "checkout", "-q", "--detach", "v1");
     const { status } = await update(project);
@@ -412,7 +414,7 @@ Deno.test("--prune keeps a removed git package holding local work unless --force
     assert.deepEqual(result.removed, ["r"]);
     assert.deepEqual(result.pruned, []);
     assert.ok(
-      rec.messages("warning").some((m) => /not pruning packages\/r: it has uncommitted changes/.test(m)),
+      rec.messages("warning").some((m) => /^packages\/r kept: uncommitted changes/.test(m)),
     );
     assert.equal(await Deno.readTextFile(join(project, "packages/r/a.txt")), "my work");
 
