@@ -258,6 +258,16 @@ export function buildProgram(
       "stop a plugin callback running longer (default: 600 leaf, 1800 root; env IVPM_HANDLER_TIMEOUT)",
       positive("--handler-timeout"),
     )
+    .option(
+      "--http-timeout <seconds>",
+      "give up on an HTTP download after this long without data (default 60; env IVPM_HTTP_TIMEOUT)",
+      positive("--http-timeout"),
+    )
+    .option(
+      "--http-retries <n>",
+      "retries of a failed HTTP download (default 3; env IVPM_HTTP_RETRIES)",
+      int("--http-retries"),
+    )
     .option("-v, --verbose", "more detail", count, 0)
     .option("--json", "print events as NDJSON (one JSON object per line), ending with a summary object"))
     .action(async (o) => (await import("../commands/update.ts")).update(o));

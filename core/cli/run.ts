@@ -19,6 +19,7 @@ import {
   writeAll,
 } from "../ui/log.ts";
 import { buildProgram } from "./program.ts";
+import { asDiskError } from "../util/disk_error.ts";
 import { versionText } from "../version.ts";
 
 /** Moves `-D x=y` / `-Dx=y` given before the sub-command to after it (the original accepted both). */
@@ -133,6 +134,8 @@ function commandPath(c: { name(): string; parent: unknown }): string {
 export function report(e: unknown, where: string, program: Command): number {
   // The reader of our output went away (`ivpm … | head -1`): end quietly, as a SIGPIPE'd process does.
   if (e instanceof Deno.errors.BrokenPipe || stdoutClosed()) return BROKEN_PIPE_STATUS;
+  // A full, read-only or forbidden disk is the machine's problem, not a bug in ivpm: one line naming the path.
+  e = asDiskError(e) ?? e;
   const code = reportText(e, where, program);
   if (lastArgs.includes("--json") && !(e instanceof CommanderError && e.exitCode === 0)) {
     const error = e instanceof Error ? e : new Error(String(e));

@@ -35,6 +35,10 @@ export interface UpdateFlags {
   worktreeDepsSource?: boolean;
   /** `--handler-timeout <seconds>`: limit of one handler callback. */
   handlerTimeout?: number;
+  /** `--http-timeout <seconds>`: overrides IVPM_HTTP_TIMEOUT. */
+  httpTimeout?: number;
+  /** `--http-retries <n>`: overrides IVPM_HTTP_RETRIES. */
+  httpRetries?: number;
 }
 
 /** How long a stopped run may take to clean up before the process ends anyway. */
@@ -129,6 +133,14 @@ export function printSummary(
   }
 }
 
+/** The process environment with `--http-timeout` / `--http-retries` given as their variables (flags win). */
+function httpFlagsEnv(o: UpdateFlags): Record<string, string> {
+  const env = Deno.env.toObject();
+  if (o.httpTimeout !== undefined) env.IVPM_HTTP_TIMEOUT = String(o.httpTimeout);
+  if (o.httpRetries !== undefined) env.IVPM_HTTP_RETRIES = String(o.httpRetries);
+  return env;
+}
+
 /** `ivpm update`. */
 export async function update(o: UpdateFlags): Promise<void> {
   const started = performance.now();
@@ -158,6 +170,7 @@ export async function update(o: UpdateFlags): Promise<void> {
       rootTimeoutMs: timeoutMs,
       reporter,
       handlerArgs: handlerArgsFor("update", o as Record<string, unknown>),
+      env: httpFlagsEnv(o),
     })
   ).finally(() => reporter.finish());
   printSummary(result, reporter.counts, started, o.json);

@@ -13,6 +13,8 @@ import { createHash, type Hash } from "node:crypto";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { IvpmError } from "../errors.ts";
+import { asDiskError, DiskError } from "../util/disk_error.ts";
+import { currentHttpSettings, type HttpSettings, RAISE_TIMEOUT_HINT } from "./http_settings.ts";
 
 /** Options of {@link downloadToFile}. */
 export interface DownloadOptions {
@@ -20,9 +22,15 @@ export interface DownloadOptions {
   sha256?: string;
   /** Extra request headers (e.g. `Authorization` for GitHub). */
   headers?: Record<string, string>;
-  /** Retries after the first attempt (default 3) on HTTP 5xx and 429, network errors, truncated bodies, timeouts. */
+  /**
+   * Retries after the first attempt (default 3) on HTTP 5xx and 429, network errors, truncated bodies, timeouts.
+   * The user's choice (`IVPM_HTTP_RETRIES`, see http_settings.ts) wins over this.
+   */
   retries?: number;
-  /** Per attempt: longest wait for the response or for the next chunk of the body, in ms (default 60 000). */
+  /**
+   * Per attempt: longest wait for the response or for the next chunk of the body, in ms (default 60 000).
+   * The user's choice (`IVPM_HTTP_TIMEOUT`, see http_settings.ts) wins over this.
+   */
   timeoutMs?: number;
   /** Base delay before a retry, in ms (default 250); doubles with each retry, with jitter. */
   backoffMs?: number;
@@ -72,6 +80,8 @@ export interface ProbeResult {
 
 const DEFAULT_RETRIES = 3;
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** After this long without data, a wait is reported (status line), then about once a second. */
+const WAIT_NOTICE_MS = 2_000;
 const DEFAULT_BACKOFF_MS = 250;
 /** No single wait between attempts exceeds this, whatever the backoff or a `Retry-After` says. */
 const MAX_DELAY_MS = 30_000;
@@ -94,7 +104,7 @@ export async function downloadToFile(
   const parsed = parseDownloadUrl(url);
   const expected = opts.sha256 === undefined ? undefined : normaliseSha256(opts.sha256, url);
   opts.signal?.throwIfAborted();
-  await Deno.mkdir(dirname(dest), { recursive: true });
+  await onDisk(dirname(dest), () => Deno.mkdir(dirname(dest), { recursive: true }));
   const part = `${dest}.part`;
   const fetched = parsed.protocol === "file:"
     ? await copyFileUrl(parsed, part, opts)
@@ -109,7 +119,7 @@ export async function downloadToFile(
       },
     );
   }
-  await Deno.rename(part, dest);
+  await onDisk(dest, () => Deno.rename(part, dest));
   return { path: dest, ...fetched };
 }
 
@@ -149,35 +159,47 @@ type Attempt =
   | { kind: "fail"; error: IvpmError };
 
 async function fetchWithRetries(url: string, part: string, opts: DownloadOptions): Promise<Fetched> {
-  const attempts = Math.max(0, Math.floor(opts.retries ?? DEFAULT_RETRIES)) + 1;
+  const user = currentHttpSettings();
+  const attempts = Math.max(0, Math.floor(user.retries ?? opts.retries ?? DEFAULT_RETRIES)) + 1;
   const backoff = opts.backoffMs ?? DEFAULT_BACKOFF_MS;
+  const timeoutMs = user.timeoutMs ?? opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let lastReason = "";
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const outcome = await fetchOnce(url, part, opts);
+    const outcome = await fetchOnce(url, part, opts, timeoutMs, user);
     if (outcome.kind === "done") return outcome.result;
-    await removeQuietly(part);
+    await removeQuietly(part).catch(() => {}); // a disk error must not hide the reason
     if (outcome.kind === "fail") throw outcome.error;
     lastReason = outcome.reason;
-    if (attempt < attempts) await sleep(retryDelay(attempt, backoff, outcome.retryAfterMs), opts.signal);
+    if (attempt < attempts) {
+      // Said out loud: a silent retry of a stalled server looks like a hang.
+      user.onRetry?.(`retrying ${url} (${attempt + 1}/${attempts}) after ${outcome.reason}`);
+      await sleep(retryDelay(attempt, backoff, outcome.retryAfterMs), opts.signal);
+    }
   }
   const timedOut = lastReason.startsWith("timed out");
   throw new IvpmError(
     `Failed to download ${url} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${lastReason}`,
     {
       hint: timedOut
-        ? "the server is slow or unreachable; check the network (or a proxy) and try again"
+        ? RAISE_TIMEOUT_HINT
         : "the server or the network may be down for a while; try again later",
     },
   );
 }
 
-async function fetchOnce(url: string, part: string, opts: DownloadOptions): Promise<Attempt> {
+async function fetchOnce(
+  url: string,
+  part: string,
+  opts: DownloadOptions,
+  timeoutMs: number,
+  user: HttpSettings,
+): Promise<Attempt> {
   opts.signal?.throwIfAborted();
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const controller = new AbortController();
   const idle = new IdleTimer(
     timeoutMs,
     () => controller.abort(new DOMException("idle timeout", "TimeoutError")),
+    waitReporter(url, user),
   );
   const forwardAbort = () => controller.abort(opts.signal?.reason);
   opts.signal?.addEventListener("abort", forwardAbort, { once: true });
@@ -210,13 +232,13 @@ async function fetchOnce(url: string, part: string, opts: DownloadOptions): Prom
     }
     total = parseContentLength(response.headers.get("content-length"));
     const hash = createHash("sha256");
-    const file = await Deno.open(part, { write: true, create: true, truncate: true });
+    const file = await onDisk(part, () => Deno.open(part, { write: true, create: true, truncate: true }));
     try {
       if (response.body) {
         for await (const chunk of response.body) {
           idle.reset();
           hash.update(chunk);
-          await writeAll(file, chunk);
+          await onDisk(part, () => writeAll(file, chunk));
           received += chunk.length;
           opts.onProgress?.(received, total);
         }
@@ -240,7 +262,12 @@ async function fetchOnce(url: string, part: string, opts: DownloadOptions): Prom
     };
   } catch (e) {
     if (opts.signal?.aborted) throw opts.signal.reason;
-    if (idle.fired) return { kind: "retry", reason: `timed out (no data for ${timeoutMs} ms)` };
+    // A full or read-only disk is not the network's fault: retrying only fills it again.
+    if (e instanceof DiskError) {
+      controller.abort(e); // drop the connection whose body is no longer read
+      return { kind: "fail", error: e };
+    }
+    if (idle.fired) return { kind: "retry", reason: `timed out (no data for ${seconds(timeoutMs)})` };
     const message = e instanceof Error ? e.message : String(e);
     if (total !== undefined && received < total) {
       return { kind: "retry", reason: `connection closed after ${received} of ${total} bytes (${message})` };
@@ -275,18 +302,24 @@ async function copyFileUrl(url: URL, part: string, opts: DownloadOptions): Promi
   }
   const hash: Hash = createHash("sha256");
   let received = 0;
-  const target = await Deno.open(part, { write: true, create: true, truncate: true });
+  let target: Deno.FsFile;
+  try {
+    target = await onDisk(part, () => Deno.open(part, { write: true, create: true, truncate: true }));
+  } catch (e) {
+    source.close();
+    throw e;
+  }
   try {
     for await (const chunk of source.readable) {
       opts.signal?.throwIfAborted();
       hash.update(chunk);
-      await writeAll(target, chunk);
+      await onDisk(part, () => writeAll(target, chunk));
       received += chunk.length;
       opts.onProgress?.(received, info.size);
     }
   } catch (e) {
     target.close();
-    await removeQuietly(part);
+    await removeQuietly(part).catch(() => {});
     throw e;
   }
   target.close();
@@ -299,7 +332,7 @@ async function copyFileUrl(url: URL, part: string, opts: DownloadOptions): Promi
 }
 
 async function probeRequest(url: string, method: "HEAD" | "GET", opts: ProbeOptions): Promise<Response> {
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = currentHttpSettings().timeoutMs ?? opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -319,9 +352,13 @@ async function probeRequest(url: string, method: "HEAD" | "GET", opts: ProbeOpti
     return response;
   } catch (e) {
     if (opts.signal?.aborted) throw opts.signal.reason;
-    const why = timedOut ? `timed out after ${timeoutMs} ms` : e instanceof Error ? e.message : String(e);
+    const why = timedOut
+      ? `timed out after ${seconds(timeoutMs)}`
+      : e instanceof Error
+      ? e.message
+      : String(e);
     throw new IvpmError(`Failed to reach ${url}: ${why}`, {
-      hint: "check the URL and the network connection",
+      hint: timedOut ? RAISE_TIMEOUT_HINT : "check the URL and the network connection",
       cause: e,
     });
   } finally {
@@ -330,21 +367,40 @@ async function probeRequest(url: string, method: "HEAD" | "GET", opts: ProbeOpti
   }
 }
 
-/** Restartable timer: fires when nothing called {@link reset} for `ms`. */
+/**
+ * Restartable timer: fires when nothing called {@link reset} for `ms`. With
+ * `onWait`, a silence longer than {@link WAIT_NOTICE_MS} is reported about once
+ * a second (the elapsed time), and its end once (undefined).
+ */
 class IdleTimer {
   fired = false;
   #id: ReturnType<typeof setTimeout> | undefined;
+  #ticker: ReturnType<typeof setInterval> | undefined;
+  #since = performance.now();
+  #waiting = false;
   readonly #ms: number;
   readonly #onFire: () => void;
+  readonly #onWait?: (waitedMs: number | undefined) => void;
 
-  constructor(ms: number, onFire: () => void) {
+  constructor(ms: number, onFire: () => void, onWait?: (waitedMs: number | undefined) => void) {
     this.#ms = ms;
     this.#onFire = onFire;
+    this.#onWait = onWait;
+    if (onWait) {
+      this.#ticker = setInterval(() => {
+        const waited = performance.now() - this.#since;
+        if (waited < WAIT_NOTICE_MS) return;
+        this.#waiting = true;
+        this.#onWait?.(waited);
+      }, 1000);
+    }
     this.reset();
   }
 
   reset(): void {
     clearTimeout(this.#id);
+    this.#since = performance.now();
+    this.#endWait();
     this.#id = setTimeout(() => {
       this.fired = true;
       this.#onFire();
@@ -353,6 +409,41 @@ class IdleTimer {
 
   clear(): void {
     clearTimeout(this.#id);
+    clearInterval(this.#ticker);
+    this.#endWait();
+  }
+
+  #endWait(): void {
+    if (!this.#waiting) return;
+    this.#waiting = false;
+    this.#onWait?.(undefined);
+  }
+}
+
+/** The idle timer's wait callback for `url`, reporting through the user's settings (if anyone listens). */
+function waitReporter(url: string, user: HttpSettings): ((waitedMs: number | undefined) => void) | undefined {
+  const onWait = user.onWait;
+  if (!onWait) return undefined;
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch {
+    // parseDownloadUrl has checked it; keep the URL as a fallback label
+  }
+  return (waitedMs) => onWait(waitedMs === undefined ? undefined : { url, host, waitedMs });
+}
+
+/** `1 s`, `1.5 s`, `60 s`. */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/** Runs a file operation on `path`; a disk error (no space, permission denied, …) becomes a {@link DiskError}. */
+async function onDisk<T>(path: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    throw asDiskError(e, path) ?? e;
   }
 }
 

@@ -12,6 +12,7 @@ import type { Landed, UpdateReporter } from "../update/update.ts";
 import type { ResolvedPackage } from "../update/resolver.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import type { HandlerEvent } from "../plugin_api/events.ts";
+import type { HttpWait } from "../net/http_settings.ts";
 import { colors, diag, err, liveEnabled, out, setStatus, settings } from "./log.ts";
 
 const SPIN = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -32,8 +33,16 @@ function size(n: number): string {
   return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
 }
 
-/** `uart-ip 1.2/3.4 MiB 35%`, `big-repo 12s`: one in-flight item for the status line. */
-export function inFlightLabel(name: string, elapsedMs: number, transfer?: TransferProgress): string {
+/**
+ * `uart-ip 1.2/3.4 MiB 35%`, `big-repo 12s`, `tool waiting for example.com (12 s) 14s`: one in-flight
+ * item for the status line.
+ */
+export function inFlightLabel(
+  name: string,
+  elapsedMs: number,
+  transfer?: TransferProgress,
+  wait?: HttpWait,
+): string {
   const parts = [name];
   if (transfer && transfer.bytes > 0) {
     parts.push(
@@ -44,6 +53,8 @@ export function inFlightLabel(name: string, elapsedMs: number, transfer?: Transf
         : size(transfer.bytes),
     );
   }
+  // A silent server: say whom we are waiting for, so a stall does not look like a hang of ivpm.
+  if (wait) parts.push(`waiting for ${wait.host} (${Math.floor(wait.waitedMs / 1000)} s)`);
   if (elapsedMs >= 1000) parts.push(`${Math.floor(elapsedMs / 1000)}s`);
   return parts.join(" ");
 }
@@ -60,16 +71,19 @@ export function transcriptReporter(): UpdateReporter & {
   counts: Record<string, number>;
   finish(): void;
   transfer(pkg: ResolvedPackage, p: TransferProgress): void;
+  httpWait(pkg: ResolvedPackage, wait: HttpWait | undefined): void;
 } {
   const names = new Map<string, string>();
   const live = liveEnabled();
-  const running = new Map<string, { started: number; transfer?: TransferProgress }>();
+  const running = new Map<string, { started: number; transfer?: TransferProgress; wait?: HttpWait }>();
   const tasks = new Map<string, RootTask>();
   let landedCount = 0, frame = 0, task = "";
   const status = () => {
     if (!live) return;
     const now = performance.now();
-    const items = [...running.entries()].map(([n, r]) => inFlightLabel(n, now - r.started, r.transfer));
+    const items = [...running.entries()].map(([n, r]) =>
+      inFlightLabel(n, now - r.started, r.transfer, r.wait)
+    );
     const what = items.length ? `fetching ${items.join(", ")} · discovering` : task;
     setStatus(`${SPIN[frame++ % SPIN.length]} ${landedCount} landed${what ? ` · ${what}` : ""}`);
   };
@@ -108,6 +122,15 @@ export function transcriptReporter(): UpdateReporter & {
     transfer(pkg: ResolvedPackage, p: TransferProgress) {
       const r = running.get(pkg.name);
       if (r) r.transfer = p;
+    },
+    httpWait(pkg: ResolvedPackage, wait: HttpWait | undefined) {
+      const r = running.get(pkg.name);
+      if (r) r.wait = wait;
+      // Without a status line (CI logs), -v shows a long wait as a line every 10 s.
+      const secs = wait ? Math.floor(wait.waitedMs / 1000) : 0;
+      if (wait && !live && settings.verbose >= 1 && !settings.quiet && secs % 10 === 0) {
+        err(colors.dim(`   ${pkg.name}: waiting for ${wait.host} (${secs} s)`));
+      }
     },
     start(pkg: ResolvedPackage) {
       running.set(pkg.name, { started: performance.now() });

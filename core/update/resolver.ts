@@ -16,8 +16,9 @@
  */
 
 import type { DependencySpec, ProjectConfig } from "../config/model.ts";
-import { IvpmError } from "../errors.ts";
-import type { Diagnostic } from "../ui/diagnostics.ts";
+import { ConfigError, IvpmError } from "../errors.ts";
+import { type Diagnostic, formatLoc } from "../ui/diagnostics.ts";
+import { PackageNames } from "../util/package_name.ts";
 
 /** A package in the resolved graph. */
 export interface ResolvedPackage {
@@ -75,7 +76,11 @@ export interface ResolvedGraph {
 export class UpdateFailed extends IvpmError {
   constructor(readonly failures: { name: string; error: unknown }[]) {
     const first = failures[0];
-    const msg = first.error instanceof Error ? first.error.message : String(first.error);
+    const msg = first.error instanceof ConfigError
+      ? locatedMessage(first.error)
+      : first.error instanceof Error
+      ? first.error.message
+      : String(first.error);
     super(
       failures.length === 1
         ? `failed to update package '${first.name}': ${msg}`
@@ -87,10 +92,17 @@ export class UpdateFailed extends IvpmError {
   }
 }
 
+/** A dependency's config error with the file position of its first problem (`file:line:col: message`). */
+function locatedMessage(e: ConfigError): string {
+  const d = e.diagnostics[0];
+  return d?.loc ? `${formatLoc(d.loc)}: ${d.message}` : e.message;
+}
+
 /** Resolves the graph, landing every package through `land`. */
 export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph> {
   const packages: ResolvedPackage[] = [];
   const byName = new Map<string, ResolvedPackage>();
+  const claimed = new PackageNames();
   const landed = new Set<number>();
   const failures: { name: string; error: unknown }[] = [];
   let processed = 0; // packages whose declarations have been processed, in claim order
@@ -148,6 +160,17 @@ export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph>
       }
       return;
     }
+    // Names from different ivpm.yaml files: one package must not land inside another's directory.
+    const clash = claimed.conflict(dep.name);
+    if (clash) {
+      throw new ConfigError([{
+        severity: "error",
+        message:
+          `Dependency '${dep.name}' (declared by '${resolvedBy}') collides with package '${clash.other}' ` +
+          `(declared by '${byName.get(clash.other)!.resolvedBy}'): ${clash.reason}`,
+        loc: dep.loc,
+      }]);
+    }
     const pkg: ResolvedPackage = {
       name: dep.name,
       dep,
@@ -159,6 +182,7 @@ export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph>
     };
     packages.push(pkg);
     byName.set(pkg.name, pkg);
+    claimed.add(pkg.name);
     running.push(run(pkg));
   };
 
@@ -211,7 +235,14 @@ export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph>
     }
   };
 
-  for (const d of opts.rootDeps) claim(d, "root");
+  for (const d of opts.rootDeps) {
+    try {
+      claim(d, "root");
+    } catch (e) {
+      failures.push({ name: d.name, error: e });
+      fatal ??= e;
+    }
+  }
   // New work is appended to `running` as packages land; wait until nothing is left.
   for (let i = 0; i < running.length; i++) await running[i];
   if (failures.length) {

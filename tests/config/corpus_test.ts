@@ -45,7 +45,7 @@ const EXPECTED: Record<string, [number, number, string] | [string, number, numbe
     13,
     "Cyclic include: '_inc_cycle_a.yaml' is already on the include chain (i",
   ],
-  "include_directory.yaml": [3, 13, "Include file '.' does not exist"],
+  "include_directory.yaml": [3, 13, "Include file '.' is a directory, not a regular file"],
   "include_duplicate_dep_set.yaml": [
     "_inc_parts.yaml",
     3,
