@@ -65,7 +65,7 @@ const PACKAGE_KEYS: [string, string, string][] = [
 
 /** Keys every dependency accepts, with an example each. */
 const COMMON_EXAMPLES: Record<string, string> = {
-  name: "name: uart   # becomes packages/uart",
+  name: "name: uart   # becomes packages/uart\n# name: vendor/uart   # becomes packages/vendor/uart",
   src: "src: git   # usually detected from url",
   url: "url: https://github.com/org/uart.git",
   type: "type: python   # or [python, raw], or {python: {editable: false}}",

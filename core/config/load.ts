@@ -11,9 +11,10 @@ import { ConfigError, IvpmError } from "../errors.ts";
 import type { Diagnostic, Loc } from "../ui/diagnostics.ts";
 import { formatLoc } from "../ui/diagnostics.ts";
 import { closestMatch } from "../util/suggest.ts";
+import { packageNameProblem, PackageNames } from "../util/package_name.ts";
 import { builtinContentTypes } from "./content_types.ts";
 import { builtinHandlers } from "../handlers/builtin.ts";
-import { type ReadText, readTextOrUndefined, resolveIncludes } from "./include.ts";
+import { type ReadText, readTextOrUndefined, resolveIncludes, UnreadableConfigFile } from "./include.ts";
 import { commonDependencyKeys, packageSchema, type SchemaInputs } from "./ivpm_schema.ts";
 import { getEntry, type LMap, type LNode, parseLocated, toPlain } from "./located.ts";
 import type {
@@ -61,7 +62,14 @@ export function loadProject(dir: string, opts: LoadOptions = {}): ProjectConfig 
 
 /** Reads the raw `deps-dir` of a project without full validation (needed to find persisted variables). */
 export function peekDepsDir(dir: string, read: ReadText = readTextOrUndefined): string {
-  const text = read(resolve(dir, "ivpm.yaml"));
+  let text: string | undefined;
+  try {
+    text = read(resolve(dir, "ivpm.yaml"));
+  } catch (e) {
+    // A FIFO, a device or an oversized file: the full load reports it, with its position.
+    if (e instanceof UnreadableConfigFile) return "packages";
+    throw e;
+  }
   if (!text) return "packages";
   const m = /^\s+deps-dir:\s*["']?([^"'#\n]+?)["']?\s*(#.*)?$/m.exec(text);
   return m && !m[1].includes("${{") ? m[1].trim() : "packages";
@@ -71,7 +79,13 @@ export function peekDepsDir(dir: string, read: ReadText = readTextOrUndefined): 
 export function loadConfigFile(file: string, opts: LoadOptions = {}): ProjectConfig {
   const read = opts.read ?? readTextOrUndefined;
   const inputs = opts.inputs ?? inputsProvider?.() ?? builtinSchemaInputs();
-  const text = read(file);
+  let text: string | undefined;
+  try {
+    text = read(file);
+  } catch (e) {
+    if (e instanceof UnreadableConfigFile) throw new ConfigError([e.diagnostic(file)]);
+    throw e;
+  }
   if (text === undefined) {
     throw new IvpmError(`Failed to locate IVPM meta-data: no ivpm.yaml in ${dirname(file)}`, {
       hint: "run 'ivpm init <name>' to create one, or pass -p <project-dir>",
@@ -457,7 +471,42 @@ function buildDepSets(pkg: LMap, dir: string, inputs: SchemaInputs, diags: Diagn
     return base;
   };
   for (const r of raw) r.set.deps = resolveSet(r.set.name, [r.set.name]);
+  const reported = new Set<DependencySpec>(); // an inherited clash is reported once, not per dep-set
+  for (const r of raw) checkNesting(r.set, reported, diags);
   return raw.map((r) => r.set);
+}
+
+/** What a package name may be, for the notes of name diagnostics. */
+const PACKAGE_NAME_NOTE =
+  "a package name is its directory under the deps dir: letters, digits and _ . @ + -, " +
+  "with '/' to nest it in a group directory (never inside another package)";
+
+/**
+ * Reports packages of one dep-set (inherited ones included) whose directories collide:
+ * one inside another (`libA` and `libA/sub`), or the same on a case-insensitive file system.
+ */
+function checkNesting(set: DepSet, reported: Set<DependencySpec>, diags: Diagnostic[]): void {
+  const seen = new PackageNames();
+  const byName = new Map<string, DependencySpec>();
+  for (const dep of set.deps) {
+    if (packageNameProblem(dep.name)) continue; // reported as an invalid name
+    const clash = seen.conflict(dep.name);
+    if (clash) {
+      const other = byName.get(clash.other)!;
+      if (reported.has(dep)) continue;
+      reported.add(dep);
+      diags.push({
+        severity: "error",
+        message:
+          `Dependency '${dep.name}' collides with '${clash.other}' in dep-set '${set.name}': ${clash.reason}`,
+        loc: dep.loc,
+        notes: [`'${clash.other}' is declared at ${formatLoc(other.loc)}`, PACKAGE_NAME_NOTE],
+      });
+      continue;
+    }
+    seen.add(dep.name);
+    byName.set(dep.name, dep);
+  }
 }
 
 function detectSrc(url: string | undefined, dir: string): string | undefined {
@@ -499,11 +548,15 @@ function buildDependency(
       notes: ["e.g. type: { python: { editable: false } }"],
     });
   }
-  if (!/^[A-Za-z0-9_.@+-][A-Za-z0-9_.@+\-/]*$/.test(name) || name.split("/").includes("..")) {
+  const nameProblem = packageNameProblem(name);
+  if (nameProblem) {
     diags.push({
       severity: "error",
-      message: `${cap(where)}: invalid package name (it becomes a directory under the deps dir)`,
+      message: `${
+        cap(where)
+      }: invalid package name (it becomes a directory under the deps dir): ${nameProblem}`,
       loc: nameEntry!.value.loc,
+      notes: [PACKAGE_NAME_NOTE],
     });
   }
   const plain = toPlain(node) as Record<string, unknown>;

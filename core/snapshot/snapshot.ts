@@ -32,6 +32,7 @@ import { isVirtualSource, openWorkspace } from "../status/workspace.ts";
 import { readGitState } from "../status/git_state.ts";
 import { readProjectState, STATE_FILE } from "../update/project_state.ts";
 import { copyTree, lstatOrUndefined, removeTree, writeFileAtomic } from "../util/fs.ts";
+import { segmentProblem } from "../util/path.ts";
 import { mapPool } from "../util/pool.ts";
 import { VERSION } from "../version.ts";
 import { bundleGitPackage, checkoutFromBundle } from "./git_bundle.ts";
@@ -102,8 +103,10 @@ export interface SnapshotResult {
 /** Creates a snapshot of the project at `opts.projectDir` in `opts.dest`. */
 export async function createSnapshot(opts: SnapshotOptions): Promise<SnapshotResult> {
   const ws = await openWorkspace(opts.projectDir);
-  const dest = resolve(opts.dest);
-  await checkDest(dest, ws.projectDir, ws.depsDir);
+  // Checked (and written) where it really is: a linked parent directory must not lead into the deps dir.
+  const dest = await realLocation(resolve(opts.dest));
+  const realProject = await realLocation(ws.projectDir);
+  await checkDest(dest, realProject, await realLocation(ws.depsDir));
   const state = await readProjectState(ws.depsDir);
   const depSet = typeof state["dep-set"] === "string" ? state["dep-set"] : null;
   if (opts.releaseDeps) checkReleaseDepSet(ws.config.depSets.map((d) => d.name), depSet);
@@ -129,7 +132,7 @@ export async function createSnapshot(opts: SnapshotOptions): Promise<SnapshotRes
     const exclude = [relDeps];
     // A snapshot made inside the project must not copy itself (nor its temp directory).
     for (const dir of [dest, work]) {
-      const r = relative(ws.projectDir, dir);
+      const r = relative(realProject, dir);
       if (r && !r.startsWith("..") && !r.startsWith(sep)) exclude.push(r);
     }
     const project = await copyProjectFiles(ws.projectDir, work, exclude);
@@ -271,7 +274,9 @@ async function snapshotPackage(
   };
   if (st.isFile) {
     // A package kept as a single file (unpack: false): stored and restored as that file.
-    const file = basename(typeof entry.url === "string" ? entry.url.replace(/[?#].*$/, "") : name) || name;
+    // The lock's URL is untrusted: its last segment names the file only when it is a plain name.
+    const fromUrl = basename(typeof entry.url === "string" ? entry.url.replace(/[?#].*$/, "") : name);
+    const file = segmentProblem(fromUrl) || fromUrl.startsWith(".") ? basename(name) : fromUrl;
     const bundleRel = join(SNAPSHOT_DATA_DIR, "files", name, file);
     await Deno.mkdir(dirname(join(ctx.work, bundleRel)), { recursive: true });
     await Deno.copyFile(ctx.source, join(ctx.work, bundleRel));
@@ -322,6 +327,29 @@ async function missingPackages(lock: LockFile, depsDir: string): Promise<string[
     if (!st || (entry.src === "git" && !(await lstatOrUndefined(join(path, ".git"))))) missing.push(name);
   }
   return missing.sort();
+}
+
+/**
+ * `path` with the symlinks of its existing part resolved: the real path of its nearest
+ * existing ancestor plus the rest. A symlink at `path` itself is kept (checkDest refuses it).
+ */
+async function realLocation(path: string): Promise<string> {
+  const rest: string[] = [];
+  let cur = path;
+  for (;;) {
+    const st = await lstatOrUndefined(cur);
+    if (st && (rest.length > 0 || !st.isSymlink)) {
+      try {
+        return join(await Deno.realPath(cur), ...rest.reverse());
+      } catch {
+        return path; // unreadable ancestor: the writes below fail with a disk error naming it
+      }
+    }
+    const parent = dirname(cur);
+    if (parent === cur) return path;
+    rest.push(basename(cur));
+    cur = parent;
+  }
 }
 
 /** Refuses a non-empty destination, the project itself, and anything inside the deps dir. */

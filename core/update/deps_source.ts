@@ -13,8 +13,9 @@
 
 import { delimiter, join, resolve } from "node:path";
 import { IvpmError } from "../errors.ts";
-import { LOCK_FILE, type LockEntry, readLock } from "../lock/lock_file.ts";
+import { LOCK_FILE, type LockEntry, LockNameError, readLock } from "../lock/lock_file.ts";
 import { lstatOrUndefined } from "../util/fs.ts";
+import { nameCollision, packageNameProblem } from "../util/package_name.ts";
 
 /** One parent deps dir and its lock. */
 export interface DepsSourceDir {
@@ -49,11 +50,13 @@ export class DepsSources {
     src: string,
     spec: Record<string, unknown>,
   ): Promise<{ path: string; entry?: LockEntry } | undefined> {
+    // Names come from ivpm.yaml files and locks, checked there; checked again as this joins them to a path.
+    if (packageNameProblem(name)) return this.miss();
     for (const d of this.dirs) {
       const path = join(d.dir, name);
-      if (!(await lstatOrUndefined(path))) continue;
-      if (this.trust && !d.auto) return { path: await Deno.realPath(path), entry: d.packages[name] };
-      const e = d.packages[name];
+      if (!(await lstatOrUndefined(path)) || !(await isOwnPackageDir(d, name))) continue;
+      const e = Object.hasOwn(d.packages, name) ? d.packages[name] : undefined;
+      if (this.trust && !d.auto) return { path: await Deno.realPath(path), entry: e };
       if (!e || e.src !== src) continue;
       const same = Object.entries(spec).every(([k, v]) =>
         JSON.stringify(v ?? null) === JSON.stringify(e[k] ?? null)
@@ -63,9 +66,35 @@ export class DepsSources {
         return { path: await Deno.realPath(path), entry: e };
       }
     }
+    return this.miss();
+  }
+
+  private miss(): undefined {
     this.misses++;
     return undefined;
   }
+}
+
+/**
+ * Whether `<d.dir>/<name>` is a package of that deps dir in its own right, not a
+ * directory inside another of its packages (`group/lib` where `group` is a package)
+ * nor reached through a link: no package of its lock holds it, and every directory
+ * above it is a plain directory that is not a package (no `.git`, no `ivpm.yaml`).
+ */
+async function isOwnPackageDir(d: DepsSourceDir, name: string): Promise<boolean> {
+  if (Object.keys(d.packages).some((other) => other.length < name.length && nameCollision(name, other))) {
+    return false;
+  }
+  const segments = name.split("/");
+  for (let i = 1; i < segments.length; i++) {
+    const above = join(d.dir, ...segments.slice(0, i));
+    const st = await lstatOrUndefined(above);
+    if (!st?.isDirectory) return false; // a symlink (a linked package) or a file
+    for (const marker of [".git", "ivpm.yaml"]) {
+      if (await lstatOrUndefined(join(above, marker))) return false;
+    }
+  }
+  return true;
 }
 
 /** Detects a linked git worktree without running git: its `.git` is a file naming the main repository. */
@@ -112,7 +141,16 @@ export async function openDepsSources(o: DepsSourceOptions): Promise<DepsSources
     if (!(await Deno.stat(real)).isDirectory) {
       throw new IvpmError(`--deps-source path is not a directory: ${dir}`, { hint: "check the path" });
     }
-    const lock = await readLock(join(real, LOCK_FILE)).catch(() => undefined);
+    let bad: LockNameError | undefined;
+    const lock = await readLock(join(real, LOCK_FILE)).catch((e) => {
+      if (e instanceof LockNameError) bad = e;
+      return undefined;
+    });
+    if (bad) {
+      // A lock naming paths outside its packages is not a deps-source to take anything from.
+      o.note?.(`deps-source ${dir} is not used: ${bad.message}`);
+      continue;
+    }
     if (!lock && auto) {
       o.note?.(
         "  the main worktree has no package-lock.json; packages will be fetched (run 'ivpm update' there first)",

@@ -82,6 +82,21 @@ const EXPECTED: Record<string, [number, number, string] | [string, number, numbe
     17,
     "Dependency '../../etc': invalid package name (it becomes a directory u",
   ],
+  "sem_dep_name_into_package.yaml": [
+    7,
+    18,
+    "Dependency 'libA/.git/config': invalid package name (it becomes a dire",
+  ],
+  "sem_dep_name_nested_collision.yaml": [
+    10,
+    18,
+    "Dependency 'libA/sub' collides with 'libA' in dep-set 'default': 'libA",
+  ],
+  "sem_dep_name_reserved.yaml": [
+    6,
+    18,
+    "Dependency 'packages.envrc': invalid package name (it becomes a direct",
+  ],
   "sem_dep_with_block.yaml": [
     8,
     11,
