@@ -7,7 +7,7 @@
  */
 
 import { SCHEMA_URL } from "../version.ts";
-import { type JsonSchema, type ObjectSchema, s, type Schema, toJsonSchema } from "./schema.ts";
+import { type JsonSchema, labelled, type ObjectSchema, s, type Schema, toJsonSchema } from "./schema.ts";
 import type { SourceInfo } from "../sources/types.ts";
 import type { LMap } from "./located.ts";
 import type { ContentTypeInfo } from "./content_types.ts";
@@ -22,7 +22,9 @@ export interface SchemaInputs {
 /** Keys every dependency accepts whatever its source. */
 export function commonDependencyKeys(inputs: SchemaInputs): Record<string, Schema> {
   return {
-    name: s.string("Package name; becomes packages/<name>"),
+    name: s.string(
+      "Package name; becomes packages/<name>: letters, digits and _ . @ + -, '/' to nest it in a group directory (never inside another package); not hidden, not one of ivpm's own files (python, node, packages.envrc, package-lock.json, ivpm.json …)",
+    ),
     src: s.enum(inputs.sources.map((x) => x.name), "Source type (detected from url when absent)"),
     url: s.string("Location of the package", { format: "uri-reference" }),
     type: typeField(inputs),
@@ -50,12 +52,10 @@ export function dependencySchema(inputs: SchemaInputs): ObjectSchema {
     for (const [k, v] of Object.entries(src.keys)) if (!properties[k]) properties[k] = v;
   }
   // Unknown keys are reported by the loader, which knows the dependency's source and can say which keys apply.
-  return s.object(properties, {
-    required: ["name"],
-    description: "A dependency",
-    open: true,
-    label: (n) => labelOf(n, "dependency"),
-  });
+  return labelled(
+    s.object(properties, { required: ["name"], description: "A dependency", open: true }),
+    (n) => labelOf(n, "dependency"),
+  );
 }
 
 function labelOf(node: LMap, what: string): string | undefined {
@@ -98,12 +98,15 @@ export function packageSchema(inputs: SchemaInputs): ObjectSchema {
     "deps-dir": s.string("Directory for dependencies, relative to the project (default packages)"),
     "default-dep-set": s.string("Dep-set used when -d is not given"),
     "dep-sets": s.array(
-      s.object({
-        name: s.string("Dep-set name"),
-        deps: s.array(dependencySchema(inputs), "Dependencies"),
-        uses: s.string("Inherit the dependencies of another dep-set"),
-        "default-dep-set": s.string("Dep-set its dependencies load from their own ivpm.yaml"),
-      }, { required: ["name", "deps"], label: (n) => labelOf(n, "dep-set") }),
+      labelled(
+        s.object({
+          name: s.string("Dep-set name"),
+          deps: s.array(dependencySchema(inputs), "Dependencies"),
+          uses: s.string("Inherit the dependencies of another dep-set"),
+          "default-dep-set": s.string("Dep-set its dependencies load from their own ivpm.yaml"),
+        }, { required: ["name", "deps"] }),
+        (n) => labelOf(n, "dep-set"),
+      ),
       "Named dependency sets",
     ),
     env: s.array(envDirective, "Environment directives applied by 'ivpm activate'"),

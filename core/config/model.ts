@@ -5,6 +5,7 @@
  */
 
 import type { Diagnostic, Loc } from "../ui/diagnostics.ts";
+import type { DependencySpec as PluginDependencySpec } from "../plugin_api/source.ts";
 
 /** A content type attached to a package (`type: python` or `type: {python: {editable: false}}`). */
 export interface TypeSpec {
@@ -13,14 +14,8 @@ export interface TypeSpec {
   loc?: Loc;
 }
 
-/** One dependency as declared in a dep-set. */
-export interface DependencySpec {
-  name: string;
-  /** Source type (`git`, `http`, …), explicit or detected from the URL. */
-  src: string;
-  url?: string;
-  /** Every source-specific key as written (after variable substitution), e.g. `branch`, `version`. */
-  options: Record<string, unknown>;
+/** One dependency as declared in a dep-set: what a source sees (the plugin API's) plus what ivpm uses. */
+export interface DependencySpec extends PluginDependencySpec {
   types: TypeSpec[];
   /** Dep-set to load from this package's own ivpm.yaml. */
   depSet: string;

@@ -79,10 +79,11 @@ export function hasSourceType(src: string): Condition {
 
 /**
  * Evaluates a condition list: `null`/`undefined` = always, `[]` = never, else all must hold.
+ * Used by the engine; not part of the public API.
  *
  * @example
  * ```ts
- * import { evaluateConditions, hasSourceType } from "@ivpm/plugin";
+ * import { evaluateConditions, hasSourceType } from "./conditions.ts";
  * await evaluateConditions([hasSourceType("git")], []); // false
  * ```
  */

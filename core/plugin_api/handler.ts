@@ -4,12 +4,12 @@
  * @module
  */
 
-import type { ObjectSchema } from "../config/schema.ts";
+import type { ObjectSchema } from "./schema.ts";
 import type { Condition } from "./conditions.ts";
 import { TaskHandle } from "./events.ts";
 import type { BuildInfo, DestroyInfo, LeafInfo, RootInfo } from "./info.ts";
 import type { PackageView } from "./package_view.ts";
-import type { HandlerPhaseName, HandlerPhaseSpec } from "./phase.ts";
+import type { HandlerPhaseSpec } from "./phase.ts";
 
 /**
  * Thrown from a leaf callback to abort the whole update with this message. Any

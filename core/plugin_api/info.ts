@@ -10,29 +10,27 @@ import type { HandlerEvent } from "./events.ts";
 import type { SiteSettings } from "./site_config.ts";
 
 /**
- * Context of a leaf callback (`onLeafPreLoad`, `onLeafPostLoad`). The same
- * fields, plus the root-only ones of {@link RootInfo}, reach root callbacks.
+ * What every callback's info carries: where the project is, the handler's own
+ * configuration, the site settings and the ways to report (`warn`, `note`) and
+ * to show progress (`emit`). {@link LeafInfo}, {@link RootInfo},
+ * {@link BuildInfo} and {@link DestroyInfo} extend it.
  *
  * @example
  * ```ts
- * import type { LeafInfo } from "@ivpm/plugin";
- * function where(info: LeafInfo): string {
- *   return info.depsDir;
+ * import type { CallbackInfo } from "@ivpm/plugin";
+ * function report(info: CallbackInfo, missing: string[]) {
+ *   if (missing.length) info.warn?.(`missing: ${missing.join(", ")}`);
+ *   else info.note?.(`all present in ${info.depsDir}`);
  * }
  * ```
  */
-export interface LeafInfo {
+export interface CallbackInfo {
   /** Absolute project directory. */
   projectDir: string;
   /** Absolute deps directory (`<project>/packages`). */
   depsDir: string;
   /** This handler's `package.with.<name>` block of the root ivpm.yaml (validated against its options). */
   config: Record<string, unknown>;
-  /**
-   * Values of the CLI options this handler added (`cliOptions` / `addOptions`) to the running
-   * sub-command, keyed by camelCase attribute name (`--py-fast` → `pyFast`, `--no-venv` → `venv`).
-   */
-  args: Record<string, unknown>;
   /**
    * Where task events go. Pass the info to `this.taskContext()` rather than calling it
    * directly. It may be absent (nothing displays progress); task calls are then no-ops.
@@ -44,6 +42,26 @@ export interface LeafInfo {
   warn?: (message: string) => void;
   /** Reports a note (shown with `-v`, prefixed with the handler's name). */
   note?: (message: string) => void;
+}
+
+/**
+ * Context of a leaf callback (`onLeafPreLoad`, `onLeafPostLoad`). The same
+ * fields, plus the root-only ones of {@link RootInfo}, reach root callbacks.
+ *
+ * @example
+ * ```ts
+ * import type { LeafInfo } from "@ivpm/plugin";
+ * function where(info: LeafInfo): string {
+ *   return info.depsDir;
+ * }
+ * ```
+ */
+export interface LeafInfo extends CallbackInfo {
+  /**
+   * Values of the CLI options this handler added (`cliOptions` / `addOptions`) to the running
+   * sub-command, keyed by camelCase attribute name (`--py-fast` → `pyFast`, `--no-venv` → `venv`).
+   */
+  args: Record<string, unknown>;
 }
 
 /**
@@ -100,25 +118,11 @@ export interface RootInfo extends LeafInfo {
  * const plan = (i: DestroyInfo) => (i.dryRun ? "would remove" : "removing");
  * ```
  */
-export interface DestroyInfo {
-  /** Absolute project directory. */
-  projectDir: string;
-  /** Absolute deps directory (`<project>/packages`). */
-  depsDir: string;
+export interface DestroyInfo extends CallbackInfo {
   /** Report what would be removed; change nothing. */
   dryRun: boolean;
-  /** This handler's `package.with.<name>` block of the root ivpm.yaml. */
-  config: Record<string, unknown>;
   /** What this handler's `getStateEntries()` returned on the last update, if anything. */
   state?: Record<string, unknown>;
-  /** Where task events go (see {@link LeafInfo.emit}); absent when nothing displays them. */
-  emit?: (event: HandlerEvent) => void;
-  /** Effective settings of the active site config (cache dir, ivpm install args, git auth order). */
-  site?: SiteSettings;
-  /** Reports a warning (shown by default, prefixed with the handler's name). */
-  warn?: (message: string) => void;
-  /** Reports a note (shown with `-v`, prefixed with the handler's name). */
-  note?: (message: string) => void;
 }
 
 /**
@@ -130,25 +134,11 @@ export interface DestroyInfo {
  * const mode = (i: BuildInfo) => (i.debug ? "debug" : "release");
  * ```
  */
-export interface BuildInfo {
-  /** Absolute project directory. */
-  projectDir: string;
-  /** Absolute deps directory (`<project>/packages`). */
-  depsDir: string;
+export interface BuildInfo extends CallbackInfo {
   /** `ivpm build --debug` was given. */
   debug: boolean;
   /** Every package of the project, in resolution order. */
   packages: PackageView[];
-  /** This handler's `package.with.<name>` block of the root ivpm.yaml. */
-  config: Record<string, unknown>;
   /** Values of the CLI options this handler added to `build`, keyed by option name (camelCase). */
   args: Record<string, unknown>;
-  /** Where task events go (see {@link LeafInfo.emit}); absent when nothing displays them. */
-  emit?: (event: HandlerEvent) => void;
-  /** Effective settings of the active site config (cache dir, ivpm install args, git auth order). */
-  site?: SiteSettings;
-  /** Reports a warning (shown by default, prefixed with the handler's name). */
-  warn?: (message: string) => void;
-  /** Reports a note (shown with `-v`, prefixed with the handler's name). */
-  note?: (message: string) => void;
 }

@@ -1,6 +1,7 @@
 /**
- * The public plugin API of ivpm (`@ivpm/plugin`): what handler, source and
- * site-config plugins import. Built-in handlers use exactly this API too.
+ * The public plugin API of ivpm (`@ivpm/plugin`): what handler, source,
+ * site-config and credential-provider plugins import. Built-in handlers use
+ * exactly this API too. It depends on nothing outside itself.
  *
  * @example
  * ```ts
@@ -17,16 +18,10 @@
  * @module
  */
 
-export {
-  HandlerPhase,
-  type HandlerPhaseName,
-  type HandlerPhaseSpec,
-  normalizePhase,
-  PHASE_ORDER,
-} from "./phase.ts";
+export { HandlerPhase, type HandlerPhaseName, type HandlerPhaseSpec } from "./phase.ts";
 export type { PackageView, TypeData } from "./package_view.ts";
-export { ALWAYS, type Condition, evaluateConditions, hasSourceType, hasType } from "./conditions.ts";
-export type { BuildInfo, DestroyInfo, LeafInfo, LeafRecord, RootInfo } from "./info.ts";
+export { ALWAYS, type Condition, hasSourceType, hasType } from "./conditions.ts";
+export type { BuildInfo, CallbackInfo, DestroyInfo, LeafInfo, LeafRecord, RootInfo } from "./info.ts";
 export { type HandlerEvent, runTask, TaskHandle } from "./events.ts";
 export {
   type CliOption,
@@ -46,9 +41,11 @@ export {
   s,
   type ScalarSchema,
   type Schema,
+  type SchemaBase,
   type StringSchema,
   type UnionSchema,
-} from "../config/schema.ts";
-export { DefaultSiteConfig, SiteConfig, type SiteSettings, siteSettings } from "./site_config.ts";
+} from "./schema.ts";
+export type { DependencySpec, FetchContext, FetchOutcome, Placement, Source, SourceInfo } from "./source.ts";
+export { DefaultSiteConfig, SiteConfig, type SiteSettings } from "./site_config.ts";
 export { ENVRC_HEADER, envrcSection, removeEnvrcSection, setEnvrcSection, updateEnvrcFile } from "./envrc.ts";
 export { CredentialProvider, type CredentialRequest, type Credentials } from "./credentials.ts";

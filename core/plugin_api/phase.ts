@@ -58,11 +58,11 @@ export type HandlerPhaseSpec =
   | number;
 
 /**
- * Phases in execution order.
+ * Phases in execution order. Used by the engine; not part of the public API.
  *
  * @example
  * ```ts
- * import { PHASE_ORDER } from "@ivpm/plugin";
+ * import { PHASE_ORDER } from "./phase.ts";
  * console.log(PHASE_ORDER.indexOf("install")); // 2
  * ```
  */
@@ -79,10 +79,11 @@ export const PHASE_ORDER: readonly HandlerPhaseName[] = [
  * `phase = 5`) to a phase name. Integers map: ≤0 → prepare, 1–2 → environment,
  * 3–5 → install, 6–9 → integrate, ≥10 → finalize — which keeps the original's
  * built-in order (direnv 0, modules 1, python 5, agents/node 6, fusesoc 10).
+ * Used by the engine; not part of the public API.
  *
  * @example
  * ```ts
- * import { normalizePhase } from "@ivpm/plugin";
+ * import { normalizePhase } from "./phase.ts";
  * normalizePhase(5); // "install"
  * normalizePhase("INTEGRATE"); // "integrate"
  * ```

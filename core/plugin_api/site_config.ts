@@ -119,11 +119,11 @@ export interface SiteSettings {
 }
 
 /**
- * Reads a site configuration's settings.
+ * Reads a site configuration's settings. Used by ivpm; not part of the public API.
  *
  * @example
  * ```ts
- * import { DefaultSiteConfig, siteSettings } from "@ivpm/plugin";
+ * import { DefaultSiteConfig, siteSettings } from "./site_config.ts";
  * const s = await siteSettings(new DefaultSiteConfig());
  * ```
  */

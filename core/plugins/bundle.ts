@@ -35,7 +35,8 @@ import { createRequire } from "node:module";
 import { basename, join } from "node:path";
 import type * as Esbuild from "esbuild";
 import { IvpmError } from "../errors.ts";
-import { computedImport, nodeImportError } from "./import_rules.ts";
+import { classifyPluginImport, computedImport } from "./import_rules.ts";
+import { apiHeader } from "./api_version.ts";
 
 /** A plugin's source graph, as fetched. */
 export interface BundleInput {
@@ -43,12 +44,19 @@ export interface BundleInput {
   entry: string;
   /** Source text of every module of the plugin, keyed by URL. */
   files: Map<string, string>;
+  /** Names the plugin in messages (its spec); default: the entry URL. */
+  plugin?: string;
 }
 
 /** One self-contained ES module. */
 export interface BundleResult {
-  /** ESM JavaScript; imports nothing but `@ivpm/plugin` (and `node:` built-ins). */
+  /**
+   * ESM JavaScript; imports nothing but `@ivpm/plugin` (and `node:` built-ins). When the plugin
+   * imports the API with version ranges, its first line records them (see `api_version.ts`).
+   */
   code: string;
+  /** The `@ivpm/plugin` version ranges the plugin's code imports, sorted and unique (empty: any). */
+  apiRanges: string[];
   /** `sha256-<hex>` of `code` as UTF-8. */
   sha256: string;
 }
@@ -64,10 +72,12 @@ export type EsbuildApi = typeof Esbuild;
 /**
  * Bundles `input` into one ES module. The same input always gives the same bytes.
  *
- * `@ivpm/plugin` and `jsr:@ivpm/plugin[@version]` stay external (both written as
- * `@ivpm/plugin`, which the host's import map resolves, so the plugin shares the
- * host's classes); `node:` built-ins stay external; every other import must
- * resolve, relative to its importer, to a key of `input.files`.
+ * What may be imported is decided by `classifyPluginImport` (the rule the fetcher
+ * uses too). `@ivpm/plugin` and `jsr:@ivpm/plugin[@range]` stay external (both
+ * written as `@ivpm/plugin`, which the host's import map resolves, so the plugin
+ * shares the host's classes; the ranges are recorded in the code's first line);
+ * `node:` built-ins stay external; every other import must resolve, relative to
+ * its importer, to a key of `input.files`.
  *
  * @throws {IvpmError} when an import is not among the files, a file has a syntax
  * error (the message names the file URL and line), or esbuild cannot run.
@@ -83,6 +93,8 @@ export async function bundlePlugin(input: BundleInput): Promise<BundleResult> {
   }
   // First problem our own callbacks found: reported as is, rather than through esbuild's wording.
   const problems: IvpmError[] = [];
+  const apiRanges = new Set<string>();
+  const plugin = input.plugin ?? input.entry;
   const result = await withEsbuild(async (esbuild) => {
     try {
       return await esbuild.build({
@@ -99,49 +111,59 @@ export async function bundlePlugin(input: BundleInput): Promise<BundleResult> {
         charset: "utf8",
         write: false,
         logLevel: "silent",
-        plugins: [memoryPlugin(files, problems)],
+        plugins: [memoryPlugin(files, problems, plugin, apiRanges)],
       });
     } catch (err) {
       throw problems[0] ?? toIvpmError(err, input.entry);
     }
   });
-  const code = result.outputFiles?.[0]?.text ?? "";
+  const ranges = [...apiRanges].sort();
+  const code = apiHeader(ranges) + (result.outputFiles?.[0]?.text ?? "");
   const computed = computedImport(code);
   if (computed) {
     throw new IvpmError(`Plugin ${input.entry} loads code at run time with '${computed}'`, {
       hint: "plugins may import only string-literal specifiers, so that what runs is what was verified",
     });
   }
-  return { code, sha256: await sha256Of(code) };
+  return { code, sha256: await sha256Of(code), apiRanges: ranges };
 }
 
 export { dataUrl } from "./data_url.ts";
 
-/** The esbuild plugin that serves modules from `files` only, and refuses anything else. */
-function memoryPlugin(files: Map<string, string>, problems: IvpmError[]): Esbuild.Plugin {
+/**
+ * The esbuild plugin that serves modules from `files` only, and refuses anything else. The API ranges
+ * the code imports are added to `apiRanges`.
+ */
+function memoryPlugin(
+  files: Map<string, string>,
+  problems: IvpmError[],
+  plugin: string,
+  apiRanges: Set<string>,
+): Esbuild.Plugin {
   return {
     name: "ivpm-plugin-files",
     setup(build) {
       build.onResolve({ filter: /.*/ }, (args) => {
         if (args.kind === "entry-point") return { path: args.path, namespace: NAMESPACE };
         const spec = args.path;
-        if (isPluginApi(spec)) return { path: PLUGIN_API, external: true };
-        if (spec.startsWith("node:")) {
-          const problem = nodeImportError(`file ${args.importer}`, spec, args.importer);
-          if (problem === undefined) return { path: spec, external: true };
-          problems.push(problem);
-          return { errors: [{ text: problem.message }] };
+        let target;
+        try {
+          target = classifyPluginImport(plugin, spec, args.importer);
+        } catch (err) {
+          if (!(err instanceof IvpmError)) throw err;
+          problems.push(err);
+          return { errors: [{ text: err.message }] };
         }
-        const url = resolveSpecifier(spec, args.importer);
-        if (url !== undefined && files.has(url)) return { path: url, namespace: NAMESPACE };
-        const where = url !== undefined && url !== spec ? ` (${url})` : "";
+        if (target.kind === "api") {
+          if (target.range !== undefined) apiRanges.add(target.range);
+          return { path: PLUGIN_API, external: true };
+        }
+        if (target.kind === "node") return { path: spec, external: true };
+        if (files.has(target.url)) return { path: target.url, namespace: NAMESPACE };
+        const where = target.url !== spec ? ` (${target.url})` : "";
         const problem = new IvpmError(
           `Plugin file ${args.importer} imports '${spec}'${where}, which is not among the fetched plugin files`,
-          {
-            hint: url === undefined
-              ? `a plugin may import only its own files (relative paths), '${PLUGIN_API}' and pure node: built-ins`
-              : "the plugin does not publish that file; fix the import or the plugin's published files",
-          },
+          { hint: "the plugin does not publish that file; fix the import or the plugin's published files" },
         );
         problems.push(problem);
         return { errors: [{ text: problem.message }] };
@@ -159,23 +181,6 @@ function memoryPlugin(files: Map<string, string>, problems: IvpmError[]): Esbuil
       });
     },
   };
-}
-
-function isPluginApi(spec: string): boolean {
-  return spec === PLUGIN_API || spec === `jsr:${PLUGIN_API}` || spec.startsWith(`jsr:${PLUGIN_API}@`);
-}
-
-/** Absolute URL of `spec` imported from `importer`; undefined for a bare specifier. */
-function resolveSpecifier(spec: string, importer: string): string | undefined {
-  try {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(spec)) return new URL(spec).href;
-    if (spec.startsWith("./") || spec.startsWith("../") || spec.startsWith("/")) {
-      return new URL(spec, importer).href;
-    }
-  } catch {
-    // An unparsable specifier is reported as missing, below.
-  }
-  return undefined;
 }
 
 function normaliseUrl(url: string): string {

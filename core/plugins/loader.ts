@@ -33,6 +33,7 @@ import { pluginCacheDir, readBundle, readMeta, writeBundle, writeMeta } from "./
 import type { PluginEntry } from "./entries.ts";
 import type { SiteConfigRegistry } from "./site_configs.ts";
 import { remoteSource } from "./remote_source.ts";
+import { apiRangesOf, checkPluginApi } from "./api_version.ts";
 import type { RegisteredCredentialProvider } from "./credentials.ts";
 
 /** A plugin ready to register. */
@@ -116,7 +117,9 @@ export async function resolvePlugin(entry: PluginEntry, opts: ResolveOptions = {
       },
     );
   }
-  const built = await bundlePlugin({ entry: entryUrl, files });
+  const built = await bundlePlugin({ entry: entryUrl, files, plugin: entry.spec });
+  // Before any of its code runs (the inspection below evaluates it).
+  checkPluginApi(entry.spec, built.apiRanges);
   const code = spec.kind === "local" ? portableBundle(built.code, pinDir) : built.code;
   const bundle = { code, sha256: await writeBundle(code) };
   // Always inspected here (in the sandbox): a fresh resolve trusts no cached metadata.
@@ -248,6 +251,8 @@ export async function loadPlugins(
           if (!opts.frozen) dirty.add(pinPath);
         }
       }
+      // A cached bundle too: ivpm may have been upgraded past the plugin's API range since it was pinned.
+      checkPluginApi(entry.spec, apiRangesOf(code));
       out.push({ entry, pin: pins.plugins[entry.spec], meta, moduleUrl: dataUrl(code) });
       continue;
     }

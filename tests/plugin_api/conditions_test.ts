@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  ALWAYS,
-  evaluateConditions,
-  hasSourceType,
-  hasType,
-  normalizePhase,
-  type PackageView,
-} from "../../core/plugin_api/mod.ts";
+import { ALWAYS, hasSourceType, hasType, type PackageView } from "../../core/plugin_api/mod.ts";
+import { evaluateConditions } from "../../core/plugin_api/conditions.ts";
+import { normalizePhase } from "../../core/plugin_api/phase.ts";
 
 function pkg(name: string, srcType: string, extra: Partial<PackageView> = {}): PackageView {
   return {

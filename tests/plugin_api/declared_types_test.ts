@@ -4,7 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type HandlerClass, PackageHandler, SiteConfig, siteSettings } from "@ivpm/plugin";
+import { type HandlerClass, PackageHandler, SiteConfig } from "@ivpm/plugin";
+import { siteSettings } from "../../core/plugin_api/site_config.ts";
 import { normalizePhase } from "../../core/plugin_api/phase.ts";
 
 class AsyncSite extends SiteConfig {

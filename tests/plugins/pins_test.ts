@@ -17,6 +17,7 @@ function localPin(dir: string): PluginPin {
     },
     integrity: "sha256-11",
     bundle: "sha256-22",
+    meta: "sha256-33",
     source: {},
     registers: { handlers: ["h"], sources: [], siteConfigs: [] },
   };

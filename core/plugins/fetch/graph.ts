@@ -150,11 +150,3 @@ function decodeText(bytes: Uint8Array, url: string, plugin: string, importer: st
 export function importedBy(importer: string | undefined): string {
   return importer ? ` (imported by ${importer})` : "";
 }
-
-/** The refusal for an import the plugin may not make. */
-export function notSelfContained(plugin: string, specifier: string, importer: string): IvpmError {
-  return new IvpmError(`Plugin ${plugin} imports '${specifier}' in ${importer}`, {
-    hint:
-      "a plugin must be self-contained: import only '@ivpm/plugin' and its own files (bundle other dependencies in)",
-  });
-}

@@ -9,10 +9,9 @@
 
 import semverModule from "semver";
 import { IvpmError } from "../../errors.ts";
-import { isPluginApiSpecifier } from "./api_specifier.ts";
 import { sameSha256, sha256Hex, sha256Integrity } from "./digest.ts";
-import { nodeImportError } from "../import_rules.ts";
-import { importedBy, notSelfContained, walkGraph } from "./graph.ts";
+import { classifyPluginImport } from "../import_rules.ts";
+import { importedBy, walkGraph } from "./graph.ts";
 import { checkRemoteUrl, getBytes } from "./remote.ts";
 import type { FetchedGraph, FetchOptions } from "./types.ts";
 
@@ -129,26 +128,19 @@ export async function fetchJsrGraph(ref: JsrRef, spec: string, opts: FetchOption
 
   const walked = await walkGraph(toUrl(entryTarget), {
     resolve(specifier, importer) {
-      if (isPluginApiSpecifier(specifier)) return undefined;
-      if (specifier.startsWith("node:")) {
-        const refused = nodeImportError(plugin, specifier, importer);
-        if (refused) throw refused;
-        return undefined;
+      const target = classifyPluginImport(plugin, specifier, importer);
+      if (target.kind !== "module") return undefined; // the API or a pure node: built-in, kept external
+      const url = new URL(target.url);
+      url.search = "";
+      if (toPath(url.href) === undefined) {
+        throw new IvpmError(
+          `Plugin ${plugin} imports '${specifier}' from outside the package in ${importer}`,
+          {
+            hint: "a JSR plugin may import only its own files and '@ivpm/plugin'",
+          },
+        );
       }
-      if (/^\.{0,2}\//.test(specifier)) {
-        const url = new URL(specifier, importer);
-        url.search = url.hash = "";
-        if (toPath(url.href) === undefined) {
-          throw new IvpmError(
-            `Plugin ${plugin} imports '${specifier}' from outside the package in ${importer}`,
-            {
-              hint: "a JSR plugin may import only its own files and '@ivpm/plugin'",
-            },
-          );
-        }
-        return url.href;
-      }
-      throw notSelfContained(plugin, specifier, importer);
+      return url.href;
     },
     async load(url, importer, signal) {
       const path = toPath(url)!;

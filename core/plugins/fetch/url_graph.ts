@@ -9,9 +9,8 @@
 
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { IvpmError } from "../../errors.ts";
-import { isPluginApiSpecifier } from "./api_specifier.ts";
-import { nodeImportError } from "../import_rules.ts";
-import { importedBy, notSelfContained, walkGraph } from "./graph.ts";
+import { classifyPluginImport } from "../import_rules.ts";
+import { importedBy, walkGraph } from "./graph.ts";
 import { checkRemoteUrl, getBytes } from "./remote.ts";
 import type { FetchedGraph, FetchOptions } from "./types.ts";
 
@@ -51,23 +50,9 @@ export async function fetchLocalGraph(path: string, spec: string, opts: FetchOpt
 function urlSource(plugin: string) {
   return {
     resolve(specifier: string, importer: string): string | undefined {
-      if (isPluginApiSpecifier(specifier)) return undefined;
-      if (specifier.startsWith("node:")) {
-        const refused = nodeImportError(plugin, specifier, importer);
-        if (refused) throw refused;
-        return undefined;
-      }
-      const relative = /^\.{0,2}\//.test(specifier);
-      if (!relative && !/^(?:https?|file):/i.test(specifier)) {
-        throw notSelfContained(plugin, specifier, importer);
-      }
-      let url: URL;
-      try {
-        url = new URL(specifier, importer);
-      } catch {
-        throw new IvpmError(`Plugin ${plugin} imports an invalid URL '${specifier}' in ${importer}`);
-      }
-      url.hash = "";
+      const target = classifyPluginImport(plugin, specifier, importer);
+      if (target.kind !== "module") return undefined; // the API or a pure node: built-in, kept external
+      const url = new URL(target.url);
       if (url.protocol === "file:") {
         if (!importer.startsWith("file:")) {
           throw new IvpmError(
