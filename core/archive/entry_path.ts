@@ -1,12 +1,11 @@
 /**
  * Path rules for archive entries: turning an entry name into safe relative path
- * parts, and resolving a path the way the file system will (following the
- * symlinks already on disk), so a link cannot point out of the target directory.
+ * parts, and resolving a path the way the file system will once the whole
+ * archive is written (following every symlink it holds), so no link, nor a
+ * chain of links, can point out of the target directory.
  *
  * @module
  */
-
-import { dirname, isAbsolute, join, sep } from "node:path";
 
 /** An entry name reduced to relative path parts, or why it cannot be. */
 export type EntryPath = { ok: true; parts: string[] } | { ok: false; reason: string };
@@ -39,47 +38,58 @@ export function normaliseEntryName(name: string): EntryPath {
   return { ok: true, parts };
 }
 
-/** True when `path` is `root` or lies below it (both absolute and normalised). */
-export function isInside(root: string, path: string): boolean {
-  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
-}
+/** Where a path inside the extracted tree leads, or why it cannot be followed. */
+export type TreeResolution = { ok: true; parts: string[] } | { ok: false; reason: "escapes" | "loop" };
 
 /**
- * Resolves `relative` from the directory `start` the way the kernel would:
- * symlinks that exist on disk are followed (their targets resolved in turn),
- * parts that do not exist yet are taken literally. Unlike `realPath` it works
- * for paths that do not exist, which is what a dangling symlink points at.
- *
- * @throws {Error} on a symlink loop (more than 40 hops).
+ * Resolves `target` from the directory `from` (path parts below the root) in
+ * the tree as it will be once every entry is written, following the symlinks
+ * in `links` (key: parts joined by `/`, value: link target) the way the kernel
+ * will, whatever order they were created in. Nothing on disk is consulted: the
+ * archive's entries are the whole tree. Stepping above the root at any point is
+ * an escape, even when a later part would come back in (the root is renamed
+ * after extraction, so such a path would lead elsewhere).
  */
-export async function resolvePhysical(start: string, relative: string): Promise<string> {
+export function resolveInTree(
+  links: ReadonlyMap<string, string>,
+  from: readonly string[],
+  target: string,
+): TreeResolution {
   const hops = { count: 0 };
-  return await resolveFrom(start, relative, hops);
+  try {
+    const parts = walk(links, [...from], target, hops);
+    return parts ? { ok: true, parts } : { ok: false, reason: "escapes" };
+  } catch (e) {
+    if (e instanceof SymlinkLoop) return { ok: false, reason: "loop" };
+    throw e;
+  }
 }
 
-async function resolveFrom(start: string, relative: string, hops: { count: number }): Promise<string> {
-  let current = isAbsolute(relative) ? "/" : start;
+class SymlinkLoop extends Error {}
+
+/** `null` when the walk leaves the root. */
+function walk(
+  links: ReadonlyMap<string, string>,
+  current: string[],
+  relative: string,
+  hops: { count: number },
+): string[] | null {
+  if (isAbsoluteEntryName(relative)) return null;
   for (const part of relative.split("/")) {
     if (part === "" || part === ".") continue;
     if (part === "..") {
-      current = dirname(current);
+      if (current.length === 0) return null;
+      current.pop();
       continue;
     }
-    const next = join(current, part);
-    let info: Deno.FileInfo;
-    try {
-      info = await Deno.lstat(next);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
-      current = next; // does not exist: nothing to follow
-      continue;
-    }
-    if (!info.isSymlink) {
-      current = next;
-      continue;
-    }
-    if (++hops.count > MAX_SYMLINK_HOPS) throw new Error(`too many levels of symbolic links at ${next}`);
-    current = await resolveFrom(current, await Deno.readLink(next), hops);
+    current.push(part);
+    const link = links.get(current.join("/"));
+    if (link === undefined) continue;
+    if (++hops.count > MAX_SYMLINK_HOPS) throw new SymlinkLoop();
+    current.pop(); // a link's target is relative to the directory holding it
+    const next = walk(links, current, link, hops);
+    if (next === null) return null;
+    current = next;
   }
   return current;
 }

@@ -11,16 +11,19 @@
  * - character/block devices and FIFOs are skipped silently;
  * - file modes are kept (less the umask; setuid/setgid/sticky bits dropped),
  *   directories always stay owner-writable;
- * - on any failure nothing is left behind.
+ * - on any failure nothing is left behind;
+ * - an abort of the given signal stops the extraction between entries (or
+ *   between the chunks of a large file) and rejects with the signal's reason.
  *
  * @module
  */
 
 import { join } from "node:path";
 import { IvpmError } from "../errors.ts";
+import { asDiskError } from "../util/disk_error.ts";
 import type { ArchiveKind } from "./kind.ts";
 import { readTar } from "./tar_reader.ts";
-import { type StripMode, TreeWriter } from "./tree_writer.ts";
+import { type ExtractProgress, type StripMode, TreeWriter } from "./tree_writer.ts";
 import { readZip } from "./zip_reader.ts";
 
 /** Options of {@link extractArchive}. */
@@ -31,6 +34,10 @@ export interface ExtractOptions {
    * (default): strip the single top-level directory if there is one.
    */
   strip?: StripMode;
+  /** Aborting it stops the extraction promptly; the call then rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** Called after each entry (and each chunk of a large file) with the counts so far. */
+  onProgress?: (progress: ExtractProgress) => void;
 }
 
 /**
@@ -39,6 +46,7 @@ export interface ExtractOptions {
  * partial content is removed (and `destDir` itself, when this call created it).
  *
  * @returns the number of files and links written (directories not counted).
+ * @throws the signal's reason (an `AbortError` by default) when `opts.signal` aborts.
  * @throws {IvpmError} for kind `"file"` (not an archive: the caller copies it),
  *   a missing archive, a non-empty `destDir`, an unsafe entry, or a damaged archive.
  */
@@ -59,16 +67,22 @@ export async function extractArchive(
       hint: 'use "auto" or a whole number of path components (0, 1, …)',
     });
   }
+  const { signal, onProgress } = opts;
+  signal?.throwIfAborted();
   await assertArchiveExists(archive);
   const created = await prepareDestination(destDir, archive);
   try {
-    const writer = await TreeWriter.create(archive, destDir, strip);
+    const writer = await TreeWriter.create(archive, destDir, strip, { signal, onProgress });
     if (kind === "zip" || kind === "jar") await readZip(archive, writer);
-    else await readTar(archive, kind, writer);
+    else await readTar(archive, kind, writer, signal);
     return { files: await writer.finish() };
   } catch (e) {
     await removePartial(destDir, created);
+    if (signal?.aborted) throw signal.reason;
     if (e instanceof IvpmError) throw e;
+    // A full or read-only disk is not a damaged archive.
+    const disk = asDiskError(e, destDir);
+    if (disk) throw disk;
     throw new IvpmError(`Failed to extract ${archive} (${kind}): ${(e as Error)?.message ?? String(e)}`, {
       hint: "the archive may be damaged, truncated or of another kind; download it again",
       cause: e,

@@ -6,4 +6,4 @@
 
 export { type ArchiveKind, archiveKindFromName } from "./kind.ts";
 export { extractArchive, type ExtractOptions } from "./extract.ts";
-export type { StripMode } from "./tree_writer.ts";
+export type { ExtractProgress, StripMode } from "./tree_writer.ts";

@@ -20,11 +20,22 @@ import type { TreeWriter } from "./tree_writer.ts";
 /** The tar-based archive kinds. */
 export type TarKind = "tar" | "tar.gz" | "tar.xz" | "tar.bz2";
 
-/** Reads every entry of `archive` and hands it to `writer`. */
-export async function readTar(archive: string, kind: TarKind, writer: TreeWriter): Promise<void> {
+/**
+ * Reads every entry of `archive` and hands it to `writer`. An abort of `signal`
+ * stops the read at once, even while a large entry is being decompressed.
+ */
+export async function readTar(
+  archive: string,
+  kind: TarKind,
+  writer: TreeWriter,
+  signal?: AbortSignal,
+): Promise<void> {
+  signal?.throwIfAborted();
   const source = openDecompressed(archive, kind);
   const extract = tarStream.extract();
   source.on("error", (e: Error) => extract.destroy(e));
+  const onAbort = () => extract.destroy(signal?.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
   source.pipe(extract);
   try {
     for await (const entry of extract) {
@@ -36,7 +47,7 @@ export async function readTar(archive: string, kind: TarKind, writer: TreeWriter
           break;
         case "directory":
           entry.resume();
-          await writer.directory(header.name, header.mode);
+          writer.directory(header.name, header.mode);
           break;
         case "symlink":
           entry.resume();
@@ -44,7 +55,7 @@ export async function readTar(archive: string, kind: TarKind, writer: TreeWriter
           break;
         case "link":
           entry.resume();
-          await writer.hardlink(header.name, header.linkname ?? "");
+          writer.hardlink(header.name, header.linkname ?? "");
           break;
         default:
           // Character/block devices and FIFOs are skipped silently: an unprivileged
@@ -54,6 +65,7 @@ export async function readTar(archive: string, kind: TarKind, writer: TreeWriter
       }
     }
   } finally {
+    signal?.removeEventListener("abort", onAbort);
     source.destroy();
     extract.destroy();
   }

@@ -4,26 +4,45 @@
  * anything but a file extracted earlier, no symlink that resolves outside the
  * target. Format readers (tar, zip) only decode entries and hand them here.
  *
- * Symlinks are created last, after every file and directory is written, so no
- * entry can ever be written *through* a symlink planted by an earlier entry
- * (the classic `link -> /etc` then `link/passwd` attack); each one is checked
- * against the tree as it stands on disk, following the links already made.
+ * Symlinks are only recorded while entries stream in; {@link TreeWriter.finish}
+ * checks them all against the tree as it will be (every file, directory and
+ * link of the archive, whatever their order: `a -> b/../x` is harmless until
+ * `b -> .` arrives) before creating any. So nothing is ever written *through* a
+ * link (the classic `link -> /etc` then `link/passwd` attack), and an entry
+ * below a symlink is refused outright.
+ *
+ * Speed: a small file is buffered and written with one synchronous call (the
+ * per-entry async hops used to cost more than the write), directories made are
+ * remembered, and nothing is stat'ed or resolved on disk per entry.
  *
  * @module
  */
 
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { IvpmError } from "../errors.ts";
-import { isAbsoluteEntryName, isInside, normaliseEntryName, resolvePhysical } from "./entry_path.ts";
+import { isAbsoluteEntryName, normaliseEntryName, resolveInTree } from "./entry_path.ts";
 
 /** How many leading path components to drop: a count, or `"auto"` (see {@link TreeWriter.finish}). */
 export type StripMode = "auto" | number;
 
-interface PendingSymlink {
-  entry: string;
-  parts: string[];
-  target: string;
+/** What {@link WriterOptions.onProgress} reports. */
+export interface ExtractProgress {
+  /** Archive entries handled so far (skipped ones included). */
+  entries: number;
+  /** File content bytes written so far. */
+  bytes: number;
 }
+
+/** Options of {@link TreeWriter.create}. */
+export interface WriterOptions {
+  /** Checked before each entry and between the chunks of a large file. */
+  signal?: AbortSignal;
+  /** Called after each entry and after each chunk of a large file. */
+  onProgress?: (progress: ExtractProgress) => void;
+}
+
+/** Files up to this size are collected in memory and written with a single call. */
+const BUFFERED_FILE_LIMIT = 1 << 20;
 
 /** Collects the entries of one archive into one directory. */
 export class TreeWriter {
@@ -31,76 +50,127 @@ export class TreeWriter {
   readonly #root: string;
   readonly #strip: StripMode;
   readonly #umask: number;
-  /** Regular files written so far (keys are parts joined by `/`): the only valid hard-link targets. */
+  readonly #signal?: AbortSignal;
+  readonly #onProgress?: (progress: ExtractProgress) => void;
+  /** Regular files on disk (keys are parts joined by `/`): the only valid hard-link targets. */
   readonly #files = new Set<string>();
-  readonly #madeDirs = new Set<string>();
+  /** Files still on disk whose path a later symlink entry took over (removed when the link is made). */
+  readonly #shadowed = new Set<string>();
+  /** Every directory of the tree, made explicitly or as a parent (keys as above). */
+  readonly #dirs = new Set<string>();
   /** Directory entries and their archive modes, applied at the end so a read-only dir cannot block its children. */
   readonly #dirModes = new Map<string, number>();
-  readonly #symlinks: PendingSymlink[] = [];
+  /** Symlinks to create at the end: key → entry name and target. A later entry of the same path replaces one. */
+  readonly #symlinks = new Map<string, { entry: string; target: string }>();
   readonly #topNames = new Set<string>();
   #topHasNonDirectory = false;
   #count = 0;
+  #entries = 0;
+  #bytes = 0;
 
-  private constructor(archive: string, root: string, strip: StripMode) {
+  private constructor(archive: string, root: string, strip: StripMode, opts: WriterOptions) {
     this.#archive = archive;
     this.#root = root;
     this.#strip = strip;
     this.#umask = Deno.umask();
+    this.#signal = opts.signal;
+    this.#onProgress = opts.onProgress;
   }
 
   /** Starts writing into `root`, an existing, empty directory. */
-  static async create(archive: string, root: string, strip: StripMode): Promise<TreeWriter> {
-    return new TreeWriter(archive, await Deno.realPath(root), strip);
+  static async create(
+    archive: string,
+    root: string,
+    strip: StripMode,
+    opts: WriterOptions = {},
+  ): Promise<TreeWriter> {
+    return new TreeWriter(archive, await Deno.realPath(root), strip, opts);
   }
 
   /** Writes a regular file; `body` is always consumed, even when the entry is skipped. */
   async file(name: string, mode: number | undefined, body: AsyncIterable<Uint8Array>): Promise<void> {
+    this.#signal?.throwIfAborted();
     const parts = this.#place(name, false);
     if (!parts) {
       for await (const _ of body) { /* drain: the reader needs the next entry */ }
-      return;
+      return this.#entryDone();
     }
     const key = parts.join("/");
     const path = join(this.#root, ...parts);
-    await this.#mkdirs(dirname(path), name);
-    // A repeated entry replaces the earlier one; unlinking first keeps a hard link to it intact.
-    if (this.#files.has(key)) await Deno.remove(path);
-    let file: Deno.FsFile;
+    this.#mkdirs(parts.slice(0, -1), name);
+    this.#makeRoom(key, path);
+    const fileMode = this.#fileMode(mode);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    let file: Deno.FsFile | undefined;
     try {
-      file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
-    } catch (e) {
-      if (e instanceof Deno.errors.AlreadyExists) throw this.#conflict(name);
-      throw e;
+      for await (const chunk of body) {
+        this.#signal?.throwIfAborted();
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size <= BUFFERED_FILE_LIMIT) continue;
+        // A large file: written as it comes, so memory stays flat.
+        file ??= this.#createFile(path, name, 0o600);
+        for (const c of chunks) writeAll(file, c);
+        this.#bytes += size;
+        size = 0;
+        chunks.length = 0;
+        this.#onProgress?.({ entries: this.#entries, bytes: this.#bytes });
+      }
+      if (file) {
+        for (const c of chunks) writeAll(file, c);
+        Deno.chmodSync(path, fileMode);
+      } else {
+        try {
+          Deno.writeFileSync(path, concat(chunks, size), { createNew: true, mode: fileMode });
+        } catch (e) {
+          if (e instanceof Deno.errors.AlreadyExists) throw this.#conflict(name);
+          throw e;
+        }
+      }
+    } finally {
+      file?.close();
     }
-    await ReadableStream.from(body).pipeTo(file.writable);
-    await Deno.chmod(path, this.#fileMode(mode));
+    this.#bytes += size;
     this.#files.add(key);
     this.#count++;
+    this.#entryDone();
   }
 
   /** Creates a directory (its mode is applied by {@link finish}). */
-  async directory(name: string, mode: number | undefined): Promise<void> {
+  directory(name: string, mode: number | undefined): void {
+    this.#signal?.throwIfAborted();
     const parts = this.#place(name, true);
-    if (!parts || parts.length === 0) return;
-    await this.#mkdirs(join(this.#root, ...parts), name);
-    if (mode !== undefined) this.#dirModes.set(parts.join("/"), mode);
+    if (parts && parts.length > 0) {
+      this.#mkdirs(parts, name);
+      if (mode !== undefined) this.#dirModes.set(parts.join("/"), mode);
+    }
+    this.#entryDone();
   }
 
   /** Records a symlink; it is checked and created by {@link finish}. */
   symlink(name: string, target: string): void {
+    this.#signal?.throwIfAborted();
     const parts = this.#place(name, false);
-    if (!parts) return;
-    if (target === "") throw this.#refuse(name, "is a symlink with an empty target");
-    if (isAbsoluteEntryName(target)) {
-      throw this.#refuse(name, `is a symlink to '${target}', outside the target directory`);
+    if (parts) {
+      if (target === "") throw this.#refuse(name, "is a symlink with an empty target");
+      if (isAbsoluteEntryName(target)) {
+        throw this.#refuse(name, `is a symlink to '${target}', outside the target directory`);
+      }
+      const key = parts.join("/");
+      // It replaces a file of the same path (removed on disk by finish): no hard link may target it now.
+      if (this.#files.delete(key)) this.#shadowed.add(key);
+      this.#symlinks.delete(key);
+      this.#symlinks.set(key, { entry: name, target });
     }
-    this.#symlinks.push({ entry: name, parts, target });
+    this.#entryDone();
   }
 
   /** Creates a hard link to a file this archive already extracted (its `target` is archive-relative). */
-  async hardlink(name: string, target: string): Promise<void> {
+  hardlink(name: string, target: string): void {
+    this.#signal?.throwIfAborted();
     const parts = this.#place(name, false);
-    if (!parts) return;
+    if (!parts) return this.#entryDone();
     const normalised = normaliseEntryName(target);
     if (!normalised.ok) {
       throw this.#refuse(name, `is a hard link to '${target}', outside the target directory`);
@@ -108,22 +178,23 @@ export class TreeWriter {
     const targetParts = typeof this.#strip === "number"
       ? normalised.parts.slice(this.#strip)
       : normalised.parts;
-    const targetKey = targetParts.join("/");
-    if (targetParts.length === 0 || !this.#files.has(targetKey)) {
+    // Only files written by this archive count: no symlink exists on disk yet, so the path is exactly that file.
+    if (targetParts.length === 0 || !this.#files.has(targetParts.join("/"))) {
       throw this.#refuse(name, `is a hard link to '${target}', which is not a file extracted before it`);
     }
     const key = parts.join("/");
     const path = join(this.#root, ...parts);
-    await this.#mkdirs(dirname(path), name);
-    if (this.#files.has(key)) await Deno.remove(path);
+    this.#mkdirs(parts.slice(0, -1), name);
+    this.#makeRoom(key, path);
     try {
-      await Deno.link(join(this.#root, ...targetParts), path);
+      Deno.linkSync(join(this.#root, ...targetParts), path);
     } catch (e) {
       if (e instanceof Deno.errors.AlreadyExists) throw this.#conflict(name);
       throw e;
     }
     this.#files.add(key);
     this.#count++;
+    this.#entryDone();
   }
 
   /**
@@ -134,20 +205,24 @@ export class TreeWriter {
    * links written (directories not counted).
    */
   async finish(): Promise<number> {
+    this.#signal?.throwIfAborted();
     let dropTop = false;
     if (this.#strip === "auto" && this.#topNames.size === 1 && !this.#topHasNonDirectory) {
       await this.#hoist([...this.#topNames][0]);
       dropTop = true;
     }
-    for (const link of this.#symlinks) {
-      const parts = dropTop ? link.parts.slice(1) : link.parts;
-      if (parts.length > 0) await this.#createSymlink(link.entry, parts, link.target);
-    }
+    const rekey = (key: string) => dropTop ? key.slice(key.indexOf("/") + 1) : key;
+    const dirs = new Set<string>();
+    for (const key of this.#dirs) if (!dropTop || key.includes("/")) dirs.add(rekey(key));
+    const links = new Map<string, { entry: string; target: string }>();
+    for (const [key, link] of this.#symlinks) links.set(rekey(key), link);
+    this.#dirs.clear(); // from here on, keys are those of the final tree
+    for (const key of dirs) this.#dirs.add(key);
+    this.#createSymlinks(links, dirs);
     for (const [key, mode] of this.#dirModes) {
-      const parts = key.split("/").slice(dropTop ? 1 : 0);
-      if (parts.length === 0) continue;
+      if (dropTop && !key.includes("/")) continue;
       // Owner keeps rwx so the caller can still move or delete the tree.
-      await Deno.chmod(join(this.#root, ...parts), ((mode & 0o777) & ~this.#umask) | 0o700);
+      Deno.chmodSync(join(this.#root, rekey(key)), ((mode & 0o777) & ~this.#umask) | 0o700);
     }
     return this.#count;
   }
@@ -168,6 +243,27 @@ export class TreeWriter {
     return parts;
   }
 
+  /** Clears the way for a file or hard link at `key`: a repeated entry replaces the earlier one. */
+  #makeRoom(key: string, path: string): void {
+    // Unlinking first keeps a hard link to the earlier file intact.
+    if (this.#files.delete(key) || this.#shadowed.delete(key)) Deno.removeSync(path);
+    this.#symlinks.delete(key);
+  }
+
+  #createFile(path: string, entry: string, mode: number): Deno.FsFile {
+    try {
+      return Deno.openSync(path, { write: true, createNew: true, mode });
+    } catch (e) {
+      if (e instanceof Deno.errors.AlreadyExists) throw this.#conflict(entry);
+      throw e;
+    }
+  }
+
+  #entryDone(): void {
+    this.#entries++;
+    this.#onProgress?.({ entries: this.#entries, bytes: this.#bytes });
+  }
+
   async #hoist(top: string): Promise<void> {
     // Rename the top dir aside first: it may itself contain an entry named like it.
     const aside = join(this.#root, `.ivpm-strip-${crypto.randomUUID()}`);
@@ -178,48 +274,76 @@ export class TreeWriter {
       if (e instanceof Deno.errors.NotFound) return;
       throw e;
     }
-    this.#madeDirs.clear(); // paths below the old top moved
     for await (const child of Deno.readDir(aside)) {
       await Deno.rename(join(aside, child.name), join(this.#root, child.name));
     }
     await Deno.remove(aside);
   }
 
-  async #createSymlink(entry: string, parts: string[], target: string): Promise<void> {
-    const outside = () => this.#refuse(entry, `is a symlink to '${target}', outside the target directory`);
-    let parent: string;
-    let resolved: string;
-    try {
-      parent = await resolvePhysical(this.#root, parts.slice(0, -1).join("/"));
-      resolved = await resolvePhysical(parent, target);
-    } catch (e) {
-      throw this.#refuse(entry, `is a symlink that cannot be resolved (${(e as Error).message})`);
+  /**
+   * Checks every link against the final tree (`links` and `dirs` keyed after
+   * any hoist), then creates them. Nothing is created unless all pass.
+   */
+  #createSymlinks(links: Map<string, { entry: string; target: string }>, dirs: Set<string>): void {
+    const targets = new Map<string, string>();
+    for (const [key, link] of links) targets.set(key, link.target);
+    for (const [key, { entry, target }] of links) {
+      // Entries below it would have to be written through it: refused, whatever their order.
+      if (dirs.has(key)) {
+        throw this.#refuse(entry, "is a symlink, but other entries of the archive lie below it");
+      }
+      const parts = key.split("/");
+      for (let i = 1; i < parts.length; i++) {
+        const above = parts.slice(0, i).join("/");
+        if (targets.has(above)) {
+          throw this.#refuse(entry, `lies below the symlink '${links.get(above)!.entry}'`);
+        }
+      }
+      const resolved = resolveInTree(targets, parts.slice(0, -1), target);
+      if (!resolved.ok) {
+        throw this.#refuse(
+          entry,
+          resolved.reason === "loop"
+            ? `is a symlink to '${target}' that cannot be resolved (too many levels of symbolic links)`
+            : `is a symlink to '${target}', outside the target directory`,
+        );
+      }
     }
-    if (!isInside(this.#root, parent) || !isInside(this.#root, resolved)) throw outside();
-    const path = join(parent, parts[parts.length - 1]);
-    await this.#mkdirs(parent, entry);
-    try {
-      const existing = await Deno.lstat(path);
-      if (existing.isDirectory) throw this.#conflict(entry);
-      await Deno.remove(path);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    for (const [key, { entry, target }] of links) {
+      this.#signal?.throwIfAborted();
+      const parts = key.split("/");
+      this.#mkdirs(parts.slice(0, -1), entry); // no part of it is a link: checked above
+      const path = join(this.#root, key);
+      try {
+        Deno.symlinkSync(target, path);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+        // A file entry of the same path came earlier: the later link replaces it.
+        Deno.removeSync(path);
+        Deno.symlinkSync(target, path);
+      }
+      this.#count++;
     }
-    await Deno.symlink(target, path);
-    this.#count++;
   }
 
-  async #mkdirs(dir: string, entry: string): Promise<void> {
-    if (this.#madeDirs.has(dir)) return;
+  /** Makes the directory `parts` (and its parents) unless this writer already did. */
+  #mkdirs(parts: string[], entry: string): void {
+    if (parts.length === 0) return;
+    const key = parts.join("/");
+    if (this.#dirs.has(key)) return;
     try {
-      await Deno.mkdir(dir, { recursive: true });
+      Deno.mkdirSync(join(this.#root, key), { recursive: true });
     } catch (e) {
       if (e instanceof Deno.errors.AlreadyExists || e instanceof Deno.errors.NotADirectory) {
         throw this.#conflict(entry);
       }
       throw e;
     }
-    this.#madeDirs.add(dir);
+    for (let i = parts.length; i > 0; i--) {
+      const above = parts.slice(0, i).join("/");
+      if (this.#dirs.has(above)) break;
+      this.#dirs.add(above);
+    }
   }
 
   #fileMode(mode: number | undefined): number {
@@ -240,4 +364,19 @@ export class TreeWriter {
       { hint: "the archive is damaged or not meant to be unpacked; nothing was extracted" },
     );
   }
+}
+
+function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
 }

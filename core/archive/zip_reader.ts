@@ -94,7 +94,7 @@ export async function readZip(archive: string, writer: TreeWriter): Promise<void
       } else if (
         type === S_IFDIR || name.endsWith("/") || (entry.externalFileAttributes & DOS_DIRECTORY) !== 0
       ) {
-        await writer.directory(name, unixMode ? unixMode & 0o7777 : undefined);
+        writer.directory(name, unixMode ? unixMode & 0o7777 : undefined);
       } else {
         await writer.file(name, unixMode & 0o7777, await openEntry(zip, entry));
       }

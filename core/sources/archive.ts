@@ -5,7 +5,7 @@
  * @module
  */
 
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { archiveKindFromName } from "../archive/kind.ts";
 import { downloadToFile, probeUrl } from "../net/mod.ts";
@@ -13,12 +13,19 @@ import { cacheNamespace, httpCacheKey } from "../cache/store.ts";
 import { IvpmError } from "../errors.ts";
 import type { DependencySpec } from "../config/model.ts";
 import { localPath } from "./dir.ts";
+import { checkDownloadName, urlFileName } from "./download_name.ts";
 import { infoOf } from "./info.ts";
 import type { FetchContext, FetchOutcome, Source } from "./types.ts";
 
-function fileName(url: string): string {
-  const clean = url.replace(/[?#].*$/, "").replace(/\/+$/, "");
-  return decodeURIComponent(basename(clean)) || "download";
+/** Options of {@link materialise}. */
+export interface MaterialiseOptions {
+  /** File name to save as (default: the last segment of the dependency's URL); checked either way. */
+  name?: string;
+  /** Where `name` came from, for the message when it is refused. */
+  nameFrom?: string;
+  headers?: Record<string, string>;
+  /** sha256 the previous lock recorded: different content is refused (see {@link lockedHashFor}). */
+  lockedSha256?: string;
 }
 
 /** Downloads `url` and lays it out in `dest` (unpacked, or the file itself); returns download facts. */
@@ -27,9 +34,12 @@ export async function materialise(
   url: string,
   ctx: FetchContext,
   dest: string,
-  opts: { name?: string; headers?: Record<string, string> } = {},
+  opts: MaterialiseOptions = {},
 ): Promise<{ sha256: string; etag?: string; lastModified?: string; file: boolean }> {
-  const name = opts.name ?? fileName(dep.url!);
+  // Never a path from a URL or an API field unchecked: `..%2F..%2Fx` would land outside the package.
+  const name = opts.name === undefined
+    ? urlFileName(dep.url!)
+    : checkDownloadName(opts.name, opts.nameFrom ?? `the URL ${url}`);
   const kind = archiveKindFromName(name);
   const unpack = typeof dep.options.unpack === "boolean" ? dep.options.unpack : kind !== "jar";
   const dl = await downloadToFile(url, join(ctx.workDir, "dl", name), {
@@ -38,10 +48,21 @@ export async function materialise(
     headers: opts.headers,
     onProgress: (bytes, total) => ctx.progress?.({ bytes, total }),
   });
+  if (opts.lockedSha256 !== undefined && dl.sha256 !== opts.lockedSha256) {
+    await Deno.remove(dl.path).catch(() => {});
+    throw new IvpmError(
+      `the file at ${url} changed since it was locked ` +
+        `(locked sha256:${opts.lockedSha256}, got sha256:${dl.sha256})`,
+      {
+        hint: "if the change is expected, run `ivpm update --refresh-all` to accept the new file and lock " +
+          "its hash; if not, it was replaced upstream: do not use it",
+      },
+    );
+  }
   if (unpack && kind !== "file") {
     // Archive readers (zip, xz, bzip2) load only when an archive is unpacked: start-up stays fast.
     const { extractArchive } = await import("../archive/extract.ts");
-    await extractArchive(dl.path, dest, kind);
+    await extractArchive(dl.path, dest, kind, { signal: ctx.signal });
     return { ...dl, file: false };
   }
   if (kind === "file") {
@@ -53,6 +74,18 @@ export async function materialise(
   // unpack: false keeps the archive itself as packages/<name> (the original's .jar behaviour).
   await Deno.rename(dl.path, dest);
   return { ...dl, file: true };
+}
+
+/**
+ * The sha256 the previous lock recorded for this same download (`same`: the caller compared URL,
+ * tag, asset…), which a re-fetch must reproduce. None when ivpm.yaml pins its own `sha256` (that
+ * one is checked instead), and none on `--refresh-all`/`--force`: those accept new content.
+ */
+export function lockedHashFor(dep: DependencySpec, ctx: FetchContext, same: boolean): string | undefined {
+  if (!same || ctx.refresh || typeof dep.options.sha256 === "string") return undefined;
+  if (ctx.previous?.src !== undefined && ctx.previous.src !== dep.src) return undefined;
+  const h = ctx.previous?.sha256;
+  return typeof h === "string" && /^[0-9a-f]{64}$/.test(h) ? h : undefined;
 }
 
 function lockOf(dl: { sha256: string; etag?: string; lastModified?: string }) {
@@ -78,14 +111,16 @@ async function fetchHttp(dep: DependencySpec, ctx: FetchContext): Promise<FetchO
       };
     }
   }
+  // A re-fetch of the URL the lock recorded must bring back the locked content.
+  const locked = lockedHashFor(dep, ctx, ctx.previous?.url === url);
   if (dep.options.cache === true && ctx.cache) {
-    const pinned = typeof dep.options.sha256 === "string" ? dep.options.sha256.toLowerCase() : undefined;
+    const pinned = typeof dep.options.sha256 === "string" ? dep.options.sha256.toLowerCase() : locked;
     const probe = pinned ? undefined : await probeUrl(url, { signal: ctx.signal });
     const key = pinned ?? httpCacheKey({ lastModified: probe?.lastModified, etag: probe?.etag, url });
     let facts: Awaited<ReturnType<typeof materialise>> | undefined;
     const r = await ctx.cache.ensure(cacheNamespace(dep.name, url), key, async (staging) => {
       await Deno.remove(staging, { recursive: true }).catch(() => {});
-      facts = await materialise(dep, url, ctx, staging);
+      facts = await materialise(dep, url, ctx, staging, { lockedSha256: locked });
     });
     return {
       placement: { kind: "link", target: r.path },
@@ -96,7 +131,7 @@ async function fetchHttp(dep: DependencySpec, ctx: FetchContext): Promise<FetchO
     };
   }
   const staged = join(ctx.workDir, "content");
-  const dl = await materialise(dep, url, ctx, staged);
+  const dl = await materialise(dep, url, ctx, staged, { lockedSha256: locked });
   return { placement: { kind: "path", staged }, lock: lockOf(dl) };
 }
 

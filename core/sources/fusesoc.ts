@@ -30,6 +30,7 @@ import type { DependencySpec } from "../config/model.ts";
 import { IvpmError } from "../errors.ts";
 import { cloneRepo, resolveRemoteRef } from "../git/mod.ts";
 import { downloadToFile } from "../net/mod.ts";
+import { excludeOwnFile } from "../update/local_work.ts";
 import { lstatOrUndefined } from "../util/fs.ts";
 import {
   type CatalogCore,
@@ -42,7 +43,7 @@ import {
   readProvider,
   selectCore,
 } from "./fusesoc_index.ts";
-import { unsavedWork } from "./git.ts";
+import { checkDownloadName, urlFileName } from "./download_name.ts";
 import { infoOf } from "./info.ts";
 import type { FetchContext, FetchOutcome, Source } from "./types.ts";
 
@@ -102,15 +103,12 @@ async function placeCatalogCore(staged: string, core: CatalogCore): Promise<stri
     const v = coreVlnv(await Deno.readTextFile(join(staged, name)).catch(() => ""));
     if (v && formatVlnv(v) === want) return undefined;
   }
-  let name = basename(core.file);
+  let name = checkDownloadName(basename(core.file), `the core file ${core.file} of the FuseSoC index`);
   if (names.includes(name)) name = `ivpm-${name}`;
   await Deno.writeTextFile(join(staged, name), withoutProvider(core.text));
   if ((await lstatOrUndefined(join(staged, ".git")))?.isDirectory) {
-    // Not the provider's file: keep `git status` (and unsaved-work checks) clean.
-    await Deno.mkdir(join(staged, ".git", "info"), { recursive: true });
-    const exclude = join(staged, ".git", "info", "exclude");
-    const prev = await Deno.readTextFile(exclude).catch(() => "");
-    await Deno.writeTextFile(exclude, `${prev}${prev && !prev.endsWith("\n") ? "\n" : ""}/${name}\n`);
+    // Not the provider's file: keep `git status` (and local-work checks) clean.
+    await excludeOwnFile(staged, name);
   }
   return name;
 }
@@ -121,8 +119,8 @@ async function fetchUrlProvider(
   staged: string,
   ctx: FetchContext,
 ): Promise<void> {
-  const name = decodeURIComponent(basename(provider.url.replace(/[?#].*$/, "").replace(/\/+$/, ""))) ||
-    "download";
+  // Checked as one plain file name: the URL comes from the index, not from the project.
+  const name = urlFileName(provider.url);
   const type = provider.filetype?.toLowerCase();
   if (type === "tar" || type === "zip") {
     let kind = archiveKindFromName(name);
@@ -130,7 +128,7 @@ async function fetchUrlProvider(
     const dl = await downloadToFile(provider.url, join(ctx.workDir, "dl", name), { signal: ctx.signal });
     // FuseSoC extracts without stripping a top-level directory: the core's paths expect it.
     const { extractArchive } = await import("../archive/extract.ts");
-    await extractArchive(dl.path, staged, kind, { strip: 0 });
+    await extractArchive(dl.path, staged, kind, { strip: 0, signal: ctx.signal });
   } else {
     await downloadToFile(provider.url, join(staged, name), { signal: ctx.signal });
   }
@@ -173,14 +171,7 @@ async function fetchFusesoc(dep: DependencySpec, ctx: FetchContext): Promise<Fet
         .catch(() => undefined)) === prev.commit;
     if (same) return { ...kept, version: version ?? undefined };
   }
-  if (exists && !ctx.force) {
-    const lost = await unsavedWork(ctx.finalPath, ctx.signal);
-    if (lost) {
-      throw new IvpmError(`${ctx.finalPath} has ${lost}; re-fetching ${label} would lose them`, {
-        hint: "commit and push (or stash) them, or re-run with --force to discard them",
-      });
-    }
-  }
+  // Local work in an existing checkout is guarded where the new one replaces it (update/place.ts).
 
   const staged = join(ctx.workDir, "core");
   let commit: string | null = null;

@@ -7,7 +7,7 @@
  */
 
 import { gzipSync } from "node:zlib";
-import { zipSync } from "fflate";
+import { type Zippable, zipSync } from "fflate";
 import tarStream from "tar-stream";
 
 /** One entry of a hand-crafted tar. */
@@ -50,6 +50,29 @@ export async function writeTar(path: string, entries: TarEntrySpec[]): Promise<v
 export async function writeZip(path: string, files: Record<string, string>): Promise<void> {
   const encoded: Record<string, Uint8Array> = {};
   for (const [name, content] of Object.entries(files)) encoded[name] = new TextEncoder().encode(content);
+  await Deno.writeFile(path, zipSync(encoded));
+}
+
+/** One entry of a hand-crafted zip: a file, or a symlink when `symlink` (its target) is set. */
+export interface ZipEntrySpec {
+  name: string;
+  content?: string;
+  symlink?: string;
+}
+
+/**
+ * Writes a zip with exactly these entries, in order. Symlinks are stored the way
+ * Info-ZIP stores them: made on Unix, mode `S_IFLNK` in the external attributes,
+ * the target as content.
+ */
+export async function writeZipEntries(path: string, entries: ZipEntrySpec[]): Promise<void> {
+  const encoded: Zippable = {};
+  for (const entry of entries) {
+    const data = new TextEncoder().encode(entry.symlink ?? entry.content ?? "");
+    encoded[entry.name] = entry.symlink === undefined
+      ? data
+      : [data, { os: 3, attrs: (0o120777 << 16) >>> 0, level: 0 }];
+  }
   await Deno.writeFile(path, zipSync(encoded));
 }
 

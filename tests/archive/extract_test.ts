@@ -181,6 +181,23 @@ Deno.test("extracts hard links to files extracted earlier", async () => {
   });
 });
 
+Deno.test("extracts chains of in-tree symlinks, whatever their order", async () => {
+  await withTempDir(async (dir) => {
+    const archive = join(dir, "chain.tar");
+    await writeTar(archive, [
+      { name: "pkg/bin/tool", type: "symlink", linkname: "../lib/current/tool.sh" },
+      { name: "pkg/lib/current", type: "symlink", linkname: "v1" },
+      { name: "pkg/lib/v1/tool.sh", content: "echo v1" },
+      { name: "pkg/self", type: "symlink", linkname: "." },
+    ]);
+    const { files } = await extractArchive(archive, join(dir, "out"), "tar");
+    assert.equal(files, 4);
+    assert.equal(await Deno.readTextFile(join(dir, "out", "bin", "tool")), "echo v1");
+    assert.equal(await Deno.readLink(join(dir, "out", "lib", "current")), "v1");
+    assert.equal(await Deno.readTextFile(join(dir, "out", "self", "lib", "v1", "tool.sh")), "echo v1");
+  });
+});
+
 Deno.test("skips FIFOs and device entries silently", async () => {
   await withTempDir(async (dir) => {
     const archive = join(dir, "dev.tar");
