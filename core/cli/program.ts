@@ -269,7 +269,8 @@ export function buildProgram(
       int("--http-retries"),
     )
     .option("-v, --verbose", "more detail", count, 0)
-    .option("--json", "print events as NDJSON (one JSON object per line), ending with a summary object"))
+    .option("--json", "print events as NDJSON (one JSON object per line), ending with a summary object")
+    .option("--timings", "print where the time went (start-up, config, fetch, leaf, root handlers, lock)"))
     .action(async (o) => (await import("../commands/update.ts")).update(o));
 
   addHandlerOptions(commands, handlers);

@@ -13,6 +13,7 @@ import { IvpmError } from "../errors.ts";
 import { colors, err, out, settings } from "../ui/log.ts";
 import { jsonReporter, transcriptReporter } from "../ui/transcript.ts";
 import { runUpdate, type UpdateResult } from "../update/update.ts";
+import { UpdateTimings } from "../update/timings.ts";
 import { handlerArgsFor } from "../cli/handler_options.ts";
 import { handlerTimeoutMs } from "../handlers/timeouts.ts";
 
@@ -39,6 +40,8 @@ export interface UpdateFlags {
   httpTimeout?: number;
   /** `--http-retries <n>`: overrides IVPM_HTTP_RETRIES. */
   httpRetries?: number;
+  /** `--timings`: print the phases of the run to stderr at the end. */
+  timings?: boolean;
 }
 
 /** How long a stopped run may take to clean up before the process ends anyway. */
@@ -144,6 +147,9 @@ function httpFlagsEnv(o: UpdateFlags): Record<string, string> {
 /** `ivpm update`. */
 export async function update(o: UpdateFlags): Promise<void> {
   const started = performance.now();
+  // Time before this point is the process's start-up (module loading, plugins, argument parsing).
+  const timings = o.timings ? new UpdateTimings(0) : undefined;
+  timings?.mark("start-up");
   const reporter = o.json ? jsonReporter() : transcriptReporter();
   const site = (await activeSiteSettings()).settings;
   const cacheDir = resolveCacheDir({ siteDefault: site.cacheDir });
@@ -171,7 +177,11 @@ export async function update(o: UpdateFlags): Promise<void> {
       reporter,
       handlerArgs: handlerArgsFor("update", o as Record<string, unknown>),
       env: httpFlagsEnv(o),
+      timings,
     })
   ).finally(() => reporter.finish());
   printSummary(result, reporter.counts, started, o.json);
+  if (timings) {
+    for (const line of timings.lines()) err(line);
+  }
 }

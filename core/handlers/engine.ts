@@ -13,10 +13,10 @@ import { evaluateConditions } from "../plugin_api/conditions.ts";
 import type { HandlerEvent } from "../plugin_api/events.ts";
 import type { PackageHandler } from "../plugin_api/handler.ts";
 import type { PackageView } from "../plugin_api/package_view.ts";
-import { LeafPool } from "./leaf_pool.ts";
+import { LeafPool, type PoolResult } from "./leaf_pool.ts";
 import { computeOrder, type HandlerOrder } from "./order.ts";
 import type { HandlerRegistry, PluginGrant, RegisteredHandler } from "./registry.ts";
-import type { InitMessage, LeafResult } from "./worker_protocol.ts";
+import type { InitMessage } from "./worker_protocol.ts";
 import { RootWorker } from "./rpc.ts";
 import { grantPermissions } from "./permissions.ts";
 import { HandlerTimeoutError } from "./timeouts.ts";
@@ -56,6 +56,15 @@ function errorText(e: unknown): string {
 
 type RootInfoArg = Parameters<PackageHandler["onRootPostLoad"]>[0];
 
+/**
+ * What one package's leaf callbacks left behind (records by handler), for reuse by the
+ * next update; `clean` turns false when a handler warned or failed (its message must show again).
+ */
+export interface LeafTally {
+  records: Record<string, unknown[]>;
+  clean: boolean;
+}
+
 /** Runs the handlers of one update. */
 export class HandlerEngine {
   readonly order: HandlerOrder;
@@ -64,6 +73,8 @@ export class HandlerEngine {
   #exchange: Record<string, unknown> = {};
   #pools = new Map<string, { pool: LeafPool; handlers: string[] }>();
   #records = new Map<string, { order: number; package: string; record: unknown }[]>();
+  #leafOver = false;
+  #workersStarted = 0;
 
   constructor(readonly opts: EngineOptions) {
     this.order = computeOrder(opts.registry.list().map((h) => h.meta));
@@ -264,9 +275,54 @@ export class HandlerEngine {
     });
   }
 
-  /** Starts the leaf workers early, so their start-up overlaps with reading the lock and fetching. */
-  prewarm(): void {
-    for (const h of this.#handlers()) if (h.meta.leaf.pre || h.meta.leaf.post) this.#poolFor(h).pool.warm();
+  /**
+   * Starts up to `count` leaf workers per pool now, so their start-up overlaps with a fetch (call once leaf
+   * work is certain: one package to fetch needs one worker, not a full pool).
+   */
+  prewarm(count?: number): void {
+    if (this.#leafOver) return;
+    for (const h of this.#handlers()) {
+      if (h.meta.leaf.pre || h.meta.leaf.post) this.#poolFor(h).pool.warm(count);
+    }
+  }
+
+  /** Workers the leaf pools started so far (0 on an update whose leaf results were all reused). */
+  get leafWorkersStarted(): number {
+    return this.#workersStarted + [...this.#pools.values()].reduce((n, e) => n + e.pool.started, 0);
+  }
+
+  /**
+   * Everything besides the package view that leaf callbacks depend on: which handlers run them (and their
+   * code), their `with:` config, CLI values, the site settings and the directories. Plain data, for a hash.
+   */
+  leafFingerprint(): unknown {
+    const leafHandlers = this.#handlers().filter((h) => h.meta.leaf.pre || h.meta.leaf.post);
+    return {
+      handlers: leafHandlers.map((h) => ({
+        name: h.meta.name,
+        origin: h.origin,
+        module: h.moduleUrl ?? null,
+        exportName: h.exportName ?? null,
+        grant: h.grant ?? null,
+        leaf: h.meta.leaf,
+        leafWhen: h.meta.leafWhen,
+        config: this.#config(h.meta.name),
+        args: this.opts.args?.[h.meta.name] ?? {},
+      })),
+      site: this.opts.site ?? null,
+      projectDir: this.opts.projectDir,
+      depsDir: this.opts.depsDir,
+    };
+  }
+
+  /** Adds a package's records from a previous run, as if its leaf callbacks had just collected them. */
+  replay(pkgName: string, order: number, records: Record<string, unknown[]>): void {
+    for (const [handler, recs] of Object.entries(records)) {
+      if (!Array.isArray(recs)) continue;
+      const list = this.#records.get(handler) ?? [];
+      for (const record of recs) list.push({ order, package: pkgName, record });
+      this.#records.set(handler, list);
+    }
   }
 
   /** Whether any handler has leaf callbacks of this kind. */
@@ -279,7 +335,12 @@ export class HandlerEngine {
    * as handlers left them. A `HandlerFatalError` becomes an {@link IvpmError} that
    * fails the update; other errors are warnings naming handler and package.
    */
-  async leaf(phase: "pre" | "post", pkg: PackageView, order: number): Promise<PackageView> {
+  async leaf(
+    phase: "pre" | "post",
+    pkg: PackageView,
+    order: number,
+    tally?: LeafTally,
+  ): Promise<PackageView> {
     const wanted = this.#handlers().filter((h) => h.meta.leaf[phase]);
     if (!wanted.length) return pkg;
     // Trusted (built-in) handlers first, then each sandbox; in name order within a pool.
@@ -297,7 +358,7 @@ export class HandlerEngine {
     let view = pkg;
     for (const [key, names] of groups) {
       const { pool } = this.#pools.get(key)!;
-      let r: LeafResult;
+      let r: PoolResult;
       try {
         r = await pool.run({
           type: "leaf",
@@ -310,8 +371,10 @@ export class HandlerEngine {
         if (e instanceof HandlerTimeoutError || this.opts.signal?.aborted) throw e;
         if (e instanceof IvpmError && /loading handlers/.test(e.message)) throw e;
         this.opts.warn(`leaf handlers (${names.join(", ")}) on package '${pkg.name}': ${errorText(e)}`);
+        if (tally) tally.clean = false;
         continue;
       }
+      if (tally && (r.warnings.length || r.diags)) tally.clean = false;
       for (const w of r.warnings) {
         this.opts.warn(`handler '${w.handler}' failed on package '${pkg.name}': ${w.message}`);
       }
@@ -319,6 +382,7 @@ export class HandlerEngine {
         const list = this.#records.get(rec.handler) ?? [];
         for (const record of rec.records) list.push({ order, package: pkg.name, record });
         this.#records.set(rec.handler, list);
+        if (tally) (tally.records[rec.handler] ??= []).push(...rec.records);
       }
       if (r.fatal) {
         throw new IvpmError(
@@ -432,7 +496,11 @@ export class HandlerEngine {
   }
 
   #closeLeafPools(): void {
-    for (const { pool } of this.#pools.values()) pool.close();
+    this.#leafOver = true;
+    for (const { pool } of this.#pools.values()) {
+      this.#workersStarted += pool.started;
+      pool.close();
+    }
     this.#pools.clear();
   }
 

@@ -32,9 +32,14 @@ export interface LeafPoolOptions {
 
 interface Job {
   msg: LeafMessage;
-  resolve: (r: LeafResult) => void;
+  resolve: (r: PoolResult) => void;
   reject: (e: unknown) => void;
+  /** Warnings and notes the job's handlers reported. */
+  diags: number;
 }
+
+/** A worker's result, with how many warnings and notes its handlers reported meanwhile. */
+export type PoolResult = LeafResult & { diags: number };
 
 interface Slot {
   worker: Worker;
@@ -60,11 +65,11 @@ export class LeafPool {
   }
 
   /** Runs one leaf message. */
-  run(msg: LeafMessage): Promise<LeafResult> {
+  run(msg: LeafMessage): Promise<PoolResult> {
     if (this.#broken) return Promise.reject(this.#broken);
     if (this.#closed) return Promise.reject(this.opts.signal?.reason ?? new IvpmError("leaf pool closed"));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ msg, resolve, reject });
+      this.#queue.push({ msg, resolve, reject, diags: 0 });
       this.#dispatch();
     });
   }
@@ -93,13 +98,15 @@ export class LeafPool {
       } else if (m.type === "crash") {
         this.#fail(slot, new LeafWorkerError(`leaf worker crashed: ${m.message}`));
       } else if (m.type === "event") this.opts.onEvent?.(m.event);
-      else if (m.type === "diag") this.opts.onDiag?.(m);
-      else if (m.type === "result") {
+      else if (m.type === "diag") {
+        if (slot.job) slot.job.diags++;
+        this.opts.onDiag?.(m);
+      } else if (m.type === "result") {
         const job = slot.job;
         if (!job || job.msg.id !== m.id) return;
         clearTimeout(slot.timer);
         slot.job = undefined;
-        job.resolve(m);
+        job.resolve({ ...m, diags: job.diags });
         this.#dispatch();
       }
     };
@@ -157,9 +164,10 @@ export class LeafPool {
     }
   }
 
-  /** Starts the workers now (their start-up then overlaps with other work). */
-  warm(): void {
-    while (!this.#closed && !this.#broken && this.#slots.length < Math.max(1, this.opts.size)) this.#spawn();
+  /** Starts up to `count` workers now (their start-up then overlaps with other work); default: all. */
+  warm(count: number = this.opts.size): void {
+    const want = Math.min(Math.max(1, this.opts.size), Math.max(1, count));
+    while (!this.#closed && !this.#broken && this.#slots.length < want) this.#spawn();
   }
 
   /** Terminates every worker; queued and running jobs fail with `reason`. */

@@ -6,7 +6,11 @@
  * @module
  */
 
+/** Printable ASCII other than `"` and `\`: written as is (most strings of a lock; the loop is slow). */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 function escape(s: string): string {
+  if (PLAIN.test(s)) return `"${s}"`;
   let out = '"';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;

@@ -121,6 +121,9 @@ export function projectPlugins(projectDir: string): PluginEntry[] {
   } catch {
     return [];
   }
+  // Start-up cost: most projects list no plugins, and parsing a large ivpm.yaml twice is slow. Without the
+  // word (and without an escape that could spell it), there is no `plugins:` key to find.
+  if (!text.includes("plugins") && !text.includes("\\")) return [];
   const parsed = parseLocated(file, text);
   if (parsed.diagnostics.length || parsed.root?.kind !== "map") return []; // the full load reports it
   const pkg = getEntry(parsed.root, "package")?.value;

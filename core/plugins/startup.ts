@@ -8,7 +8,6 @@
 
 import { builtinRegistries, type Registries, setRegistries } from "../registries.ts";
 import { projectPlugins, readConfigFile, siteConfigPath, userConfigPath } from "./entries.ts";
-import { isFrozen, loadPlugins, registerPlugins } from "./loader.ts";
 
 /** Options of {@link initRegistries}. */
 export interface InitOptions {
@@ -35,6 +34,9 @@ export async function initRegistries(opts: InitOptions = {}): Promise<Registries
     ...(opts.projectDir ? projectPlugins(opts.projectDir) : []),
   ];
   if (entries.length) {
+    // Loaded only when plugins are configured: the loader's imports (pins, semver, the bundle store)
+    // are start-up time a project without plugins should not pay.
+    const { isFrozen, loadPlugins, registerPlugins } = await import("./loader.ts");
     r.plugins = await loadPlugins(entries, {
       frozen: isFrozen(opts.frozen),
       skipUnpinned: opts.skipUnpinned,

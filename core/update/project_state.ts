@@ -13,6 +13,10 @@ export interface ProjectState {
   "dep-set"?: string | null;
   vars?: Record<string, unknown>;
   handlers?: Record<string, unknown>;
+  /** The project's parsed ivpm.yaml, reused while its files are unchanged (see `root_config.ts`). */
+  root?: unknown;
+  /** What the previous update learnt about each package (see `known_packages.ts`). */
+  packages?: unknown;
 }
 
 /** The state file's name inside the deps dir. */
@@ -37,7 +41,16 @@ export async function writeProjectState(depsDir: string, state: ProjectState): P
   const out: ProjectState = { "dep-set": state["dep-set"] ?? null };
   if (state.vars && Object.keys(state.vars).length) out.vars = state.vars;
   if (state.handlers && Object.keys(state.handlers).length) out.handlers = state.handlers;
-  const text = JSON.stringify(out, null, 2) + "\n";
+  // The remembered configs and leaf results are large and for ivpm only: one compact line each.
+  const big = [["root", state.root], ["packages", state.packages]].filter(([, v]) => v !== undefined);
+  let text = JSON.stringify(out, null, 2);
+  if (big.length) {
+    text = text.slice(0, -2) + big.map(([k, v]) =>
+      `,\n  ${JSON.stringify(k)}: ${JSON.stringify(v)}`
+    ).join("") +
+      "\n}";
+  }
+  text += "\n";
   const path = join(depsDir, STATE_FILE);
   if (await Deno.readTextFile(path).catch(() => undefined) === text) return;
   await writeFileAtomic(path, text);

@@ -13,7 +13,7 @@
 import { join, resolve } from "node:path";
 import { acquireLock, describeHolder, type FileLock, type LockHolder } from "../cache/file_lock.ts";
 import { PackageCache } from "../cache/store.ts";
-import { loadConfigFile, loadProject, peekDepsDir } from "../config/load.ts";
+import { loadConfigFile, peekDepsDir } from "../config/load.ts";
 import type { SchemaInputs } from "../config/ivpm_schema.ts";
 import { registries, schemaInputs } from "../registries.ts";
 import type { DependencySpec, ProjectConfig } from "../config/model.ts";
@@ -52,6 +52,11 @@ import { openDepsSources } from "./deps_source.ts";
 import { credentialLookup } from "../plugins/credentials.ts";
 import { place, STAGING_DIR } from "./place.ts";
 import { readProjectState, writeProjectState } from "./project_state.ts";
+import { fileStamp, hashOf, KnownPackages, leafKey, type LeafOutcome } from "./known_packages.ts";
+import type { UpdateTimings } from "./timings.ts";
+import type { LeafTally } from "../handlers/engine.ts";
+import { versionText } from "../version.ts";
+import { loadRootConfig } from "./root_config.ts";
 import { type ResolvedGraph, type ResolvedPackage, resolveGraph, UpdateFailed } from "./resolver.ts";
 
 /** How a package ended up. */
@@ -115,6 +120,8 @@ export interface UpdateOptions {
   /** Settings of the active site config (offered to handlers). */
   site?: import("../plugin_api/site_config.ts").SiteSettings;
   env?: Record<string, string>;
+  /** Receives the phases of the run (`--timings`). */
+  timings?: UpdateTimings;
 }
 
 /** What an update did. */
@@ -170,12 +177,14 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
   const state = await readProjectState(depsDir, (m) => report({ severity: "warning", message: m }));
   const handlers = opts.handlers ?? activeHandlerRegistry();
   const inputs = schemaInputs({ handlers, sources });
-  const config = loadProject(projectDir, {
-    definitions: opts.definitions,
-    env,
-    persisted: state.vars,
-    inputs,
-  });
+  // The registered sources, types and handler options decide how an ivpm.yaml parses.
+  const inputsHash = hashOf({ ivpm: versionText(), inputs });
+  const { config, remember, reused: rootReused } = loadRootConfig(
+    projectDir,
+    { definitions: opts.definitions, env, persisted: state.vars, inputs },
+    inputsHash,
+    state.root,
+  );
   config.warnings.forEach(report);
   const realDepsDir = join(projectDir, config.depsDir);
   // The DAG is computed (and a cycle reported) before anything is fetched or any handler runs.
@@ -197,6 +206,9 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
     site: opts.site,
   });
   await Deno.mkdir(realDepsDir, { recursive: true });
+  const timings = opts.timings;
+  if (timings) timings.rootConfigReused = rootReused;
+  timings?.mark("config load", `ivpm.yaml ${rootReused ? "remembered" : "parsed"}`);
 
   const projectLock = await lockProject(join(realDepsDir, ".ivpm.lock"), opts.signal, (h) =>
     report({
@@ -238,8 +250,15 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
       env,
       note,
     });
-    engine.prewarm();
+    // Leaf workers start only once some package needs leaf work (a no-op update starts none).
     await engine.preLoad();
+    // What the previous run learnt about each package, valid while ivpm, its handlers and their config
+    // are the same.
+    const knownPackages = new KnownPackages(
+      state.packages,
+      hashOf({ inputsHash, leaf: engine.leafFingerprint() }),
+    );
+    timings?.mark("prepare");
     const cache = opts.cacheDir ? new PackageCache(opts.cacheDir) : null;
     let cacheUsed = false;
     const leafPre = engine.hasLeaf("pre"), leafPost = engine.hasLeaf("post");
@@ -249,6 +268,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
     const leafAbort = new AbortController();
     const factories: Record<string, Record<string, unknown>> = {};
     let seq = 0;
+    let leafPackages = 0;
 
     const land = async (pkg: ResolvedPackage) => {
       const dep = pkg.dep;
@@ -285,14 +305,49 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
         return { supplied: { deps: f.deps, source: f.source }, data: landed };
       }
       const finalPath = join(realDepsDir, dep.name);
-      if (leafPre) {
-        applyView(pkg, await engine.leaf("pre", packageView(pkg, realDepsDir, !!source.virtual), pkg.order));
-      }
+      const virtual = !!source.virtual;
       const prev = oldLock?.packages?.[dep.name];
       const exists = !!(await lstatOrUndefined(finalPath));
       const upToDate = !opts.refresh && !opts.force && prev && prev.src === dep.src &&
         specEqual(spec, prev) &&
         (exists || source.virtual);
+      const reusable = knownPackages.reusable(dep.src);
+      // An unchanged package: its ivpm.yaml and leaf results may come from the previous run.
+      let known:
+        | { entryHash: string; dirStamp: string; config?: ProjectConfig; key: string; leaf?: LeafOutcome }
+        | undefined;
+      if (upToDate && reusable) {
+        const entryHash = hashOf({ ...prev, ...base, ...spec });
+        const dirStamp = fileStamp(finalPath);
+        const probe = knownPackages.config(dep.name, entryHash, finalPath, dirStamp);
+        if (probe.hit && timings) timings.configsReused++;
+        const config = probe.hit ? probe.config : await subConfig(finalPath, dep, virtual, inputs, timings);
+        const key = leafKey(startView(pkg, realDepsDir, virtual, config), dirStamp);
+        known = { entryHash, dirStamp, config, key, leaf: knownPackages.leaf(dep.name, entryHash, key) };
+      }
+      if (known?.leaf) {
+        // Nothing changed since the previous run: its results stand (no parse, no leaf callback, no git).
+        pkg.config = known.config;
+        pkg.pkgType = known.leaf.pkgType;
+        pkg.typeData = known.leaf.typeData;
+        engine.replay(pkg.name, pkg.order, known.leaf.records);
+        knownPackages.carry(dep.name);
+        if (timings) timings.leafReused++;
+        const landed = finish({
+          entry: { ...prev, ...base, ...spec },
+          status: virtual ? "virtual" : "up-to-date",
+          ms: 0,
+          version: versionOf(prev!),
+        });
+        return { config: known.config, data: landed };
+      }
+      // Leaf work is certain now: start a worker per package needing it (up to the pool's size), so its
+      // start-up overlaps with the fetch.
+      if (leafPre || leafPost) engine.prewarm(++leafPackages);
+      const tally: LeafTally = { records: {}, clean: true };
+      if (leafPre) {
+        applyView(pkg, await engine.leaf("pre", packageView(pkg, realDepsDir, virtual), pkg.order, tally));
+      }
       let landed: Landed;
       let hit: { path: string; entry?: LockEntry } | undefined;
       if (upToDate) {
@@ -399,17 +454,34 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
           await removeTree(workDir).catch(() => {});
         }
       }
-      const own = await subConfig(finalPath, dep, source.virtual, inputs);
+      const own = known ? known.config : await subConfig(finalPath, dep, virtual, inputs, timings);
+      // Kept for the next run; the key is taken before any leaf callback could touch the package.
+      const dirStamp = reusable ? known?.dirStamp ?? fileStamp(finalPath) : "";
+      const keep = reusable
+        ? {
+          entryHash: known?.entryHash ?? hashOf(landed.entry),
+          key: known?.key ?? leafKey(startView(pkg, realDepsDir, virtual, own), dirStamp),
+        }
+        : undefined;
       pkg.config = own;
       mergeSelfTypes(pkg, own);
+      // Leaf results are kept only when no handler warned (its warning must show on the next run too).
+      const kept = () => {
+        if (!keep) return;
+        const leaf = tally.clean
+          ? { key: keep.key, records: tally.records, pkgType: pkg.pkgType, typeData: pkg.typeData ?? [] }
+          : undefined;
+        knownPackages.keep(dep.name, keep.entryHash, finalPath, dirStamp, own, leaf);
+      };
+      if ((leafPre || leafPost) && timings) timings.leafRan++;
       if (leafPost) {
         // Leaf work runs beside further fetches: it does not hold a fetch slot, and a package's own
         // dependencies do not wait for it (they come from its ivpm.yaml, not from handlers).
-        const p = engine.leaf("post", packageView(pkg, realDepsDir, !!source.virtual), pkg.order)
-          .then((v) => applyView(pkg, v));
+        const p = engine.leaf("post", packageView(pkg, realDepsDir, virtual), pkg.order, tally)
+          .then((v) => applyView(pkg, v)).then(kept);
         p.catch(() => leafAbort.abort());
         leafWork.push(p);
-      }
+      } else kept();
       finish(landed);
       return { config: own, data: landed };
     };
@@ -435,7 +507,16 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
             signal: opts.signal ? AbortSignal.any([opts.signal, leafAbort.signal]) : leafAbort.signal,
             report,
           })));
+      timings?.mark("resolve + fetch", fetchDetail(graph.packages, timings));
       await Promise.all(leafWork);
+      if (timings) {
+        timings.leafWorkers = engine.leafWorkersStarted;
+        timings.mark(
+          "leaf",
+          `callbacks ran on ${timings.leafRan} packages, results of ${timings.leafReused} reused; ` +
+            `${timings.leafWorkers} workers`,
+        );
+      }
     } catch (e) {
       opts.signal?.throwIfAborted();
       // A fatal leaf error aborted the fetches: report the handler's error, not the aborts it caused.
@@ -467,6 +548,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
     }
     const views = graph.packages.map((p) => packageView(p, realDepsDir, !!sources.get(p.dep.src)?.virtual));
     const handlersRun = await engine.root(views);
+    timings?.mark("root handlers", handlersRun.join(", ") || "none ran");
 
     const packages: Record<string, LockEntry> = {};
     for (const p of graph.packages) {
@@ -508,7 +590,10 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
       "dep-set": depSet,
       vars: config.vars,
       handlers: await engine.stateEntries(),
+      root: remember,
+      packages: knownPackages.state(graph.packages.map((p) => p.name)),
     });
+    timings?.mark("lock + state");
     return {
       config,
       depsDir: realDepsDir,
@@ -562,6 +647,7 @@ async function subConfig(
   dep: DependencySpec,
   virtual?: boolean,
   inputs?: SchemaInputs,
+  timings?: UpdateTimings,
 ): Promise<ProjectConfig | undefined> {
   if (virtual) return undefined;
   // A package may be a single file (a .jar kept as downloaded): it has no ivpm.yaml.
@@ -569,6 +655,7 @@ async function subConfig(
   if (!st?.isDirectory) return undefined;
   const file = join(path, "ivpm.yaml");
   if (!(await lstatOrUndefined(file))) return undefined;
+  if (timings) timings.configsParsed++;
   try {
     return loadConfigFile(file, { inputs });
   } catch (e) {
@@ -641,6 +728,27 @@ export function packageView(pkg: ResolvedPackage, depsDir: string, virtual: bool
     ownWith: pkg.config?.with ?? {},
     extra: pkg.dep.agents ? { agents: pkg.dep.agents } : {},
   };
+}
+
+/** The view leaf handlers start from once the package landed (before any callback changed it). */
+function startView(
+  pkg: ResolvedPackage,
+  depsDir: string,
+  virtual: boolean,
+  own?: ProjectConfig,
+): PackageView {
+  const probe: ResolvedPackage = { ...pkg, config: own, pkgType: undefined, typeData: undefined };
+  mergeSelfTypes(probe, own);
+  return packageView(probe, depsDir, virtual);
+}
+
+/** `--timings` detail of the resolve + fetch phase. */
+function fetchDetail(packages: ResolvedPackage[], t: UpdateTimings): string {
+  const changed =
+    packages.filter((p) => ["fetched", "updated"].includes((p.landed as Landed | undefined)?.status ?? ""))
+      .length;
+  return `${packages.length} packages, ${changed} fetched or updated; ${t.configsParsed} package ivpm.yaml ` +
+    `parsed, ${t.configsReused} remembered`;
 }
 
 function applyView(pkg: ResolvedPackage, view: PackageView): void {
