@@ -43,14 +43,3 @@ export class ConfigError extends IvpmError {
     this.diagnostics = diagnostics;
   }
 }
-
-/** A feature whose command exists but is not implemented yet. Exit code 2. */
-export class NotYetAvailableError extends IvpmError {
-  constructor(what: string) {
-    super(`'${what}' is not yet available in this version of ivpm`, {
-      exitCode: 2,
-      hint: "see README.md for the list of working commands",
-    });
-    this.name = "NotYetAvailableError";
-  }
-}

@@ -12,7 +12,7 @@
  * <root>/.ivpm-projects/<hash>  deps dirs of projects that link into the cache
  * ```
  *
- * `<ns>` is the dependency name plus a hash of its normalised source URL, so two
+ * `<ns>` is the dependency name plus a hash of its normalized source URL, so two
  * dependencies with the same name from different repositories never share
  * entries (the original keyed by name only). An entry only ever appears by an
  * atomic rename of a fully populated staging dir, so "the entry dir exists"
@@ -47,10 +47,10 @@ export interface EnsureOptions {
 
 /**
  * The cache namespace of a dependency: sanitised `name` + `-` + first 12 hex
- * digits of sha256 of the normalised source URL (see {@linkcode normaliseSourceUrl}).
+ * digits of sha256 of the normalized source URL (see {@linkcode normalizeSourceUrl}).
  */
 export function cacheNamespace(name: string, url: string): string {
-  return `${sanitiseCacheKey(name)}-${sha256Hex(normaliseSourceUrl(url)).slice(0, 12)}`;
+  return `${sanitiseCacheKey(name)}-${sha256Hex(normalizeSourceUrl(url)).slice(0, 12)}`;
 }
 
 /** The dependency name a namespace was made from (the hash suffix removed). */
@@ -64,7 +64,7 @@ export function namespaceName(namespace: string): string {
  * all become `https://host/o/r`. Credentials, fragments and a `.git` suffix are
  * dropped; other URLs (plain paths, `file:`) are only trimmed.
  */
-export function normaliseSourceUrl(url: string): string {
+export function normalizeSourceUrl(url: string): string {
   const u = url.trim();
   // scp-like `[user@]host:path` (but not a Windows drive `C:\…` or a URL).
   const scp = /^(?:[^@/\\:]+@)?([^/\\:]{2,}):(?!\/\/)(.+)$/.exec(u);

@@ -1,6 +1,6 @@
 /**
  * `ivpm clone SRC [DIR]` — clone a project, optionally check out (or create) a
- * branch, then run `update` in it when it has an ivpm.yaml (ivpm-behaviour.md §9.10).
+ * branch, then run `update` in it when it has an ivpm.yaml, as the original IVPM does.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * `include:` — merging partial `package:` bodies from other files into the
- * including one (ivpm-behaviour.md §2.5). The includer always wins; locations of
+ * including one, as the original IVPM does. The includer always wins; locations of
  * adopted nodes are kept so errors point into the file they came from.
  *
  * @module

@@ -28,6 +28,7 @@ import type {
 } from "./model.ts";
 import { applySchemaTypes, validateNode } from "./schema.ts";
 import { builtinSources } from "../sources/info.ts";
+import { pypiDiagnostics } from "../sources/pypi_check.ts";
 import { resolveVars, substitute, type VarSources } from "./vars.ts";
 
 /** Options for loading a project file. */
@@ -612,6 +613,7 @@ function buildDependency(
       loc: getEntry(node, "commit")!.keyLoc,
     });
   }
+  if (src === "pypi") diags.push(...pypiDiagnostics(node, cap(where)));
   const options: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(plain)) {
     if (!["name", "src", "url", "type", "dep-set", "deps", "pypi", "agents", "with"].includes(k)) {

@@ -1,6 +1,6 @@
 /**
  * Variables: `vars:` defaults, `${{name}}` references, `$${{` escapes and the
- * precedence `-D` > `IVPM_VAR_<NAME>` > persisted > default (ivpm-behaviour.md §2.6).
+ * precedence `-D` > `IVPM_VAR_<NAME>` > persisted > default, as in the original IVPM.
  *
  * Unlike the original, values keep their type: `cache: ${{use_cache}}` with a
  * boolean default stays a boolean, and `-D use_cache=false` is parsed as one, so

@@ -1,5 +1,5 @@
 /**
- * `env:` directives (ivpm-behaviour.md §2.7) applied to an environment map:
+ * `env:` directives (those of the original IVPM) applied to an environment map:
  * `value` sets, `path` sets a path list, `path-append` / `path-prepend` extend one.
  * `${KEY}` expands only when KEY is in the map (unknown references stay literal).
  *

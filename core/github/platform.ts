@@ -21,7 +21,7 @@ export interface LinuxDistro {
 /** The platform a release asset must run on. */
 export interface Platform {
   os: OsName;
-  /** Normalised architecture: `x86_64`, `aarch64`, `armv7l`, or as reported. */
+  /** Normalized architecture: `x86_64`, `aarch64`, `armv7l`, or as reported. */
   arch: string;
   /** glibc `[major, minor]`; absent on non-glibc systems (musl) or when unknown. */
   glibc?: readonly [number, number];

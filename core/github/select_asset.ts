@@ -1,5 +1,5 @@
 /**
- * Picks the file to download from a chosen release (§3.4 steps 4–6): drop
+ * Picks the file to download from a chosen release, as the original IVPM does: drop
  * checksum/signature files, apply the `file:` filter, then use the source
  * archive when asked to (or when nothing looks platform-specific), else the
  * asset built for this platform.

@@ -1,7 +1,7 @@
 /**
  * Picks the release (or tag) a gh-rls `version:` spec asks for.
  *
- * Rules follow the original (§3.4 steps 2–3): `latest` is the newest
+ * Rules follow the original IVPM: `latest` is the newest
  * non-prerelease with a usable asset, else the first tag; a single
  * comparison (`>=1.2`) takes the newest match for `>`/`>=` and the highest
  * for `<`/`<=`; otherwise an exact tag, then the newest tag with that numeric

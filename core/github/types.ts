@@ -1,5 +1,5 @@
 /**
- * Normalised shapes of the GitHub REST objects ivpm uses. The API client
+ * Normalized shapes of the GitHub REST objects ivpm uses. The API client
  * converts raw JSON into these so selection code never touches untyped data.
  *
  * @module

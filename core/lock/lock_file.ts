@@ -1,6 +1,6 @@
 /**
- * `packages/package-lock.json`: exactly what an update got, in the original's
- * format (ivpm-behaviour.md §7), written atomically.
+ * `packages/package-lock.json`: exactly what an update got, in the original
+ * IVPM's format, written atomically.
  *
  * @module
  */

@@ -102,7 +102,7 @@ export async function downloadToFile(
   opts: DownloadOptions = {},
 ): Promise<DownloadResult> {
   const parsed = parseDownloadUrl(url);
-  const expected = opts.sha256 === undefined ? undefined : normaliseSha256(opts.sha256, url);
+  const expected = opts.sha256 === undefined ? undefined : normalizeSha256(opts.sha256, url);
   opts.signal?.throwIfAborted();
   await onDisk(dirname(dest), () => Deno.mkdir(dirname(dest), { recursive: true }));
   const part = `${dest}.part`;
@@ -462,7 +462,7 @@ function parseDownloadUrl(url: string): URL {
   return parsed;
 }
 
-function normaliseSha256(value: string, url: string): string {
+function normalizeSha256(value: string, url: string): string {
   const hex = value.trim().toLowerCase().replace(/^sha256[:-]/, "");
   if (!/^[0-9a-f]{64}$/.test(hex)) {
     throw new IvpmError(`Invalid sha256 '${value}' for ${url}`, {

@@ -1,6 +1,6 @@
 /**
  * `src: gh-rls` — the asset of a GitHub release that fits this platform
- * (ivpm-behaviour.md §3.4), downloaded and unpacked; cached per tag and platform.
+ * (chosen as the original IVPM chooses it), downloaded and unpacked; cached per tag and platform.
  *
  * @module
  */

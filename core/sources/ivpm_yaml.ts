@@ -1,7 +1,7 @@
 /**
  * `src: ivpm.yaml` — a dep-set factory: the dependencies of a dep-set in another
  * ivpm.yaml (local, file:// or http(s)) become this package's dependencies
- * (ivpm-behaviour.md §3.7). Nothing is created under packages/.
+ * (as in the original IVPM). Nothing is created under packages/.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Plain rendering of `ivpm status` (ivpm-behaviour.md §9.1): one row per
+ * Plain rendering of `ivpm status`, laid out as the original IVPM's: one row per
  * package, changed files under it with `-v`, then a summary line.
  *
  * ```

@@ -1,5 +1,5 @@
 /**
- * What `ivpm sync` can conclude for one package (ivpm-behaviour.md §9.2): the
+ * What `ivpm sync` can conclude for one package (as in the original IVPM): the
  * typed outcomes, their icons, and the per-package result record (also the
  * `--json` row).
  *

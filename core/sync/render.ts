@@ -1,5 +1,5 @@
 /**
- * Plain output of `ivpm sync` (ivpm-behaviour.md §9.2): the transcript lines,
+ * Plain output of `ivpm sync`, laid out as the original IVPM's: the transcript lines,
  * the attention section, the summary line, and the markdown summary for CI.
  *
  * ```

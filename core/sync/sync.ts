@@ -1,7 +1,7 @@
 /**
  * `ivpm sync`: every package of the lock synced in parallel (see
  * {@link syncPackage}), then the lock's `commit_resolved` updated for the
- * packages that moved (ivpm-behaviour.md §7.5: new `generated`, recomputed
+ * packages that moved (as the original IVPM does: new `generated`, recomputed
  * `sha256`, everything else kept). A dry run never writes.
  *
  * @module

@@ -1,6 +1,6 @@
 /**
  * Syncing one package: fetch its upstream and fast-forward or merge a writable
- * git checkout on a branch, or say precisely why not (ivpm-behaviour.md §9.2).
+ * git checkout on a branch, or say precisely why not, as the original IVPM does.
  *
  * Never leaves a half-merged tree: a merge that stops on conflicts is aborted
  * after the conflicting paths are collected, and the merge itself is not

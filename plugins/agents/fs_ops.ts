@@ -32,7 +32,7 @@ export async function pathKind(path: string): Promise<PathKind> {
   }
 }
 
-/** Whether `path` is `dir` or below it (lexically; both absolute and normalised). */
+/** Whether `path` is `dir` or below it (lexically; both absolute and normalized). */
 export function isInside(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 }

@@ -59,9 +59,9 @@ function forceCopy(): boolean {
 }
 
 /**
- * Warnings and notes of the root pass. The plugin API has no diagnostic channel
- * yet: they go to `info.warn` / `info.note` when ivpm provides them, else they
- * are shown as the progress lines of one task (warnings prefixed `warning: `).
+ * Warnings and notes of the root pass: they go to `info.warn` / `info.note`
+ * when the caller provides them (both are optional), else they are shown as the
+ * progress lines of one task (warnings prefixed `warning: `).
  */
 class Messages {
   lines: { warn: boolean; text: string }[] = [];
@@ -70,9 +70,9 @@ class Messages {
 
   flush(handler: PackageHandler, info: RootInfo): void {
     if (!this.lines.length) return;
-    const i = info as unknown as { warn?: unknown; note?: unknown };
-    if (typeof i.warn === "function" && typeof i.note === "function") {
-      for (const l of this.lines) (l.warn ? i.warn : i.note).call(info, l.text);
+    const { warn, note } = info;
+    if (warn && note) {
+      for (const l of this.lines) (l.warn ? warn : note).call(info, l.text);
       return;
     }
     const task = handler.taskContext(info, "agents", "Agent skills");

@@ -20,9 +20,9 @@ import { type AgentsState, type PlaceMode, type Target, TARGETS } from "./state.
 
 /** Where the root pass works and what it reports to. */
 export interface PopulateContext {
-  /** Absolute, normalised project directory. */
+  /** Absolute, normalized project directory. */
   projectDir: string;
-  /** Absolute, normalised deps directory. */
+  /** Absolute, normalized deps directory. */
   depsDir: string;
   /** Records a warning (shown to the user). */
   warn(message: string): void;

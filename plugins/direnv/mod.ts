@@ -25,7 +25,7 @@ import { dependencyOrder } from "./order.ts";
 
 /** What a leaf callback hands the root pass: the package's envrc, relative to the package. */
 export interface DirenvRecord {
-  /** Normalised path inside the package, e.g. `export.envrc`. */
+  /** Normalized path inside the package, e.g. `export.envrc`. */
   file: string;
 }
 

@@ -1,7 +1,7 @@
 /**
- * Warnings and notes from the node handler's root side. The plugin API has no
- * diagnostic channel for root callbacks yet, so messages go to `info.warn` /
- * `info.note` when ivpm provides them and to stderr otherwise.
+ * Warnings and notes from the node handler's root side: messages go to
+ * `info.warn` / `info.note` when the caller provides them (both are optional)
+ * and to stderr otherwise.
  *
  * @module
  */

@@ -39,7 +39,10 @@ import {
   baseInterpreter,
   createVenv,
   type CreateVenvOptions,
+  markVenvReady,
   venvDir,
+  venvMarkedReady,
+  venvProblem,
   venvPython,
   venvStatus,
 } from "./venv.ts";
@@ -144,6 +147,10 @@ export class PythonHandler extends PackageHandler {
           "uv was asked for (--py-uv or package.with.python.venv: uv) but 'uv' is not on PATH; install uv or use pip",
         );
       }
+      // Built (and so checked) before the venv exists: a bad requirement fails the update without side effects.
+      const sets = requirementSets({ selfInstall, pypi, harvested, sources, depsDir: info.depsDir });
+      const files = sets.map((_, i) => requirementFileName(i + 1));
+      const texts = sets.map(requirementText);
       const created = await this.#ensureVenv(task, say, {
         dir: venv,
         tool,
@@ -158,9 +165,6 @@ export class PythonHandler extends PackageHandler {
       if (env.createdPackagesEnvrc) this.#state.createdPackagesEnvrc = true;
       if (env.windowsFiles.length) this.#state.windowsFiles = env.windowsFiles;
 
-      const sets = requirementSets({ selfInstall, pypi, harvested, sources, depsDir: info.depsDir });
-      const files = sets.map((_, i) => requirementFileName(i + 1));
-      const texts = sets.map(requirementText);
       for (const [i, name] of files.entries()) await writeIfChanged(`${info.depsDir}/${name}`, texts[i]);
       for (const old of prev.files ?? []) {
         if (!files.includes(old)) await Deno.remove(`${info.depsDir}/${old}`).catch(() => {});
@@ -224,10 +228,23 @@ export class PythonHandler extends PackageHandler {
   ): Promise<boolean> {
     const status = await venvStatus(o.dir);
     if (status === "venv") {
-      say.note("python virtual environment already exists");
-      return false;
-    }
-    if (status === "other") {
+      if (await venvMarkedReady(o.dir, o.tool)) {
+        say.note("python virtual environment already exists");
+        return false;
+      }
+      // Not marked ready: cut short by a kill, made by an older ivpm, by hand or by uv. Keep it if it works.
+      const problem = await venvProblem(o.dir, o.tool);
+      if (!problem) {
+        await markVenvReady(o.dir, o.tool);
+        say.note("python virtual environment already exists");
+        return false;
+      }
+      say.note(
+        `${o.dir} cannot be used (${problem}: an earlier run was probably interrupted while creating it, ` +
+          `or another tool made it); re-creating it`,
+      );
+      await Deno.remove(o.dir, { recursive: true });
+    } else if (status === "other") {
       throw new HandlerFatalError(
         `${o.dir} exists but is not a Python virtual environment (no pyvenv.cfg); move it away and re-run`,
       );

@@ -6,7 +6,7 @@
  */
 
 import { HandlerFatalError, type PackageView } from "@ivpm/plugin";
-import { normalizeName, requirementName } from "./pep508.ts";
+import { normalizeName, printable, requirementLineProblem, requirementName } from "./pep508.ts";
 
 /** One requirement taken from a pyproject.toml. */
 export interface HarvestedRequirement {
@@ -139,8 +139,13 @@ export async function harvestPyproject(
   for (const raw of sectionRequirements(doc, include, `package '${pkg.name}' (${file})`)) {
     const spec = raw.trim();
     const name = requirementName(spec);
-    if (!name) {
-      throw new HandlerFatalError(`package '${pkg.name}': '${raw}' in ${file} is not a PEP 508 requirement`);
+    // Written into a requirements file as is: it must stay one requirement there.
+    const problem = requirementLineProblem(spec);
+    if (!name || problem) {
+      throw new HandlerFatalError(
+        `package '${pkg.name}': '${printable(raw)}' in ${file} is not a PEP 508 requirement` +
+          (problem ? ` (${problem})` : ""),
+      );
     }
     const key = normalizeName(name);
     if (seen.has(key)) continue;

@@ -6,8 +6,16 @@
  * @module
  */
 
-import type { PackageView } from "@ivpm/plugin";
+import { HandlerFatalError, type PackageView } from "@ivpm/plugin";
 import { pythonType } from "./classify.ts";
+import {
+  distributionNameProblem,
+  extraProblem,
+  LINE_BREAK,
+  printable,
+  versionSpec,
+  versionSpecProblem,
+} from "./pep508.ts";
 
 /** Name of the N-th requirement file (1-based). */
 export function requirementFileName(n: number): string {
@@ -23,10 +31,25 @@ function list(v: unknown): string[] {
   return [];
 }
 
-/** Extras of a package: `type: {python: {extras}}`, else the entry's `extras:`. */
+/** The error for a value that would not be one well-formed requirement. */
+function refuse(pkg: PackageView, problem: string): HandlerFatalError {
+  return new HandlerFatalError(
+    `package '${pkg.name}': ${problem}; nothing was installed (fix the entry in the ivpm.yaml that declares it)`,
+  );
+}
+
+/**
+ * Extras of a package: `type: {python: {extras}}`, else the entry's `extras:`.
+ * Each must be a PEP 508 extra name (they are written into a requirements file).
+ */
 export function extrasOf(pkg: PackageView): string[] {
   const typed = pythonType(pkg)?.extras;
-  return typed !== undefined ? list(typed) : list(pkg.options.extras);
+  const extras = typed !== undefined ? list(typed) : list(pkg.options.extras);
+  for (const x of extras) {
+    const problem = extraProblem(x);
+    if (problem) throw refuse(pkg, `invalid extra: ${problem}`);
+  }
+  return extras;
 }
 
 function withExtras(base: string, extras: string[]): string {
@@ -36,13 +59,19 @@ function withExtras(base: string, extras: string[]): string {
 /**
  * The requirement line of a `src: pypi` package: `name[extras]` plus the
  * version — verbatim when it starts with an operator (`<>=!~`), else `==version`.
+ * The name, extras and version are checked (PEP 508/440) first: a value from a
+ * dependency's ivpm.yaml or a lock file never reaches pip as anything else.
  */
 export function pypiLine(pkg: PackageView): string {
+  const nameProblem = distributionNameProblem(pkg.name);
+  if (nameProblem) throw refuse(pkg, `invalid PyPI package name: ${nameProblem}`);
   const base = withExtras(pkg.name, extrasOf(pkg));
   const v = pkg.options.version;
   if (v === undefined || v === null || String(v).trim() === "") return base;
-  const version = String(v).trim();
-  return /^[<>=!~]/.test(version) ? `${base}${version}` : `${base}==${version}`;
+  const version = String(v);
+  const problem = versionSpecProblem(version);
+  if (problem) throw refuse(pkg, `invalid version: ${problem}`);
+  return `${base}${versionSpec(version)}`;
 }
 
 /** The requirement line of a source package: `-e <deps>/<name>[extras]` (no `-e` with `editable: false`). */
@@ -128,7 +157,14 @@ export function requirementSets(i: RequirementInputs): RequirementSet[] {
   return sets;
 }
 
-/** File text of a requirement set: one requirement per line. */
+/** File text of a requirement set: one requirement per line (a line break inside one is refused). */
 export function requirementText(set: RequirementSet): string {
+  for (const l of set.lines) {
+    if (LINE_BREAK.test(l)) {
+      throw new HandlerFatalError(
+        `requirement '${printable(l)}' (${set.label}) contains a line break; nothing was installed`,
+      );
+    }
+  }
   return set.lines.map((l) => `${l}\n`).join("");
 }

@@ -34,6 +34,49 @@ export async function venvStatus(dir: string): Promise<"missing" | "venv" | "oth
   }
 }
 
+/**
+ * Written into the venv last, once it is created and seeded: a venv without it
+ * was cut short (ivpm killed mid-creation) or made by something else, and is
+ * checked with {@link venvProblem} before it is used.
+ */
+export const VENV_READY_FILE = ".ivpm-venv-ready";
+
+/**
+ * Whether the venv in `dir` was completed by ivpm for use with `tool` (its
+ * ready marker exists; a venv made by uv has no pip, so it is not ready for pip).
+ */
+export async function venvMarkedReady(dir: string, tool: "uv" | "pip"): Promise<boolean> {
+  let made: string;
+  try {
+    made = (await Deno.readTextFile(`${dir}/${VENV_READY_FILE}`)).trim();
+  } catch {
+    return false;
+  }
+  return tool === "uv" || made === tool;
+}
+
+/** Marks the venv in `dir` complete (the last step of creating it). */
+export async function markVenvReady(dir: string, tool: "uv" | "pip"): Promise<void> {
+  await Deno.writeTextFile(`${dir}/${VENV_READY_FILE}`, `${tool}\n`);
+}
+
+/**
+ * What stops the existing venv in `dir` from being used with `tool`, or
+ * undefined when it works: its interpreter must run and, for pip, import pip
+ * (a venv cut short by a kill has no pip, and every install would fail).
+ */
+export async function venvProblem(dir: string, tool: "uv" | "pip"): Promise<string | undefined> {
+  const code = tool === "pip" ? "import pip" : "import sys";
+  let r;
+  try {
+    r = await runTool(venvPython(dir), ["-c", code], { cwd: dir });
+  } catch {
+    return "its Python interpreter is missing";
+  }
+  if (r.code === 0) return undefined;
+  return /No module named ['"]?pip/.test(r.output) ? "pip is missing from it" : "its Python interpreter does not run";
+}
+
 /** The Python that creates the venv: `$IVPM_PYTHON`, else `python3` (`python` on Windows) on PATH. */
 export async function baseInterpreter(): Promise<string> {
   const env = Deno.env.get("IVPM_PYTHON");
@@ -68,6 +111,7 @@ export interface CreateVenvOptions {
  * Creates the venv and seeds it with setuptools and wheel (and ivpm, unless
  * `selfInstall` is empty). With pip the seeding is best effort, as in the
  * original (an offline machine still gets a working venv); with uv it must work.
+ * The ready marker is written last, so a venv cut short is recognised later.
  */
 export async function createVenv(o: CreateVenvOptions): Promise<void> {
   const site = o.systemSitePackages ? ["--system-site-packages"] : [];
@@ -80,6 +124,7 @@ export async function createVenv(o: CreateVenvOptions): Promise<void> {
     if (seeded.code !== 0) {
       throw toolFailure(`Installation of ${seed.join(", ")} into ${o.dir} failed (uv pip install)`, seeded);
     }
+    await markVenvReady(o.dir, "uv");
     return;
   }
   o.progress(`${o.python} -m venv`);
@@ -96,7 +141,7 @@ export async function createVenv(o: CreateVenvOptions): Promise<void> {
     ? probe.output.trim().split(/\s+/).filter(Boolean)
     : ["setuptools", "wheel"];
   const want = [...o.selfInstall, ...missing];
-  if (!want.length) return;
+  if (!want.length) return await markVenvReady(o.dir, "pip");
   o.progress(`pip install ${want.join(" ")}`);
   const r = await runTool(py, ["-m", "pip", "install", "--retries", "1", "--timeout", "15", ...want], {
     cwd: o.dir,
@@ -106,4 +151,5 @@ export async function createVenv(o: CreateVenvOptions): Promise<void> {
     const last = r.output.trim().split("\n").pop()?.trim() ?? "";
     o.warn(`'pip install ${want.join(" ")}' failed in the new venv (exit ${r.code}): ${last}; continuing`);
   }
+  await markVenvReady(o.dir, "pip");
 }

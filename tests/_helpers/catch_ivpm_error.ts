@@ -17,10 +17,12 @@ export function catchIvpmError(fn: () => unknown): IvpmError {
   throw new Error("expected an IvpmError, but the call returned");
 }
 
-/** Awaits `fn` and returns the IvpmError it rejects with; fails otherwise. */
-export async function catchIvpmErrorAsync(fn: () => Promise<unknown>): Promise<IvpmError> {
+/** Awaits `fn` (or the promise) and returns the IvpmError it rejects with; fails otherwise. */
+export async function catchIvpmErrorAsync(
+  fn: Promise<unknown> | (() => Promise<unknown>),
+): Promise<IvpmError> {
   try {
-    await fn();
+    await (typeof fn === "function" ? fn() : fn);
   } catch (err) {
     if (err instanceof IvpmError) return err;
     throw err;

@@ -8,7 +8,8 @@
 import { runCli } from "../../core/cli/run.ts";
 import { setActiveHandlerRegistry } from "../../core/handlers/active.ts";
 import { builtinHandlerRegistry } from "../../core/handlers/builtin_registry.ts";
-import { type HandlerClass, HandlerPhase, PackageHandler, type RootInfo } from "../../core/plugin_api/mod.ts";
+import { HandlerPhase, PackageHandler, type RootInfo } from "../../core/plugin_api/mod.ts";
+import { registerExamplePlugins } from "./example_plugins.ts";
 
 /** A handler that adds `--shout` to `update` and writes what it got. */
 export class Shouter extends PackageHandler {
@@ -22,20 +23,7 @@ export class Shouter extends PackageHandler {
   }
 }
 
-const registry = builtinHandlerRegistry();
-const examples = new URL("../../examples/plugins/", import.meta.url);
-for (
-  const [file, exp] of [["marker_detector.ts", "MarkerDetector"], ["summary_writer.ts", "SummaryWriter"]]
-) {
-  const url = new URL(file, examples).href;
-  const mod = await import(url);
-  registry.register(mod[exp] as HandlerClass, {
-    origin: `examples/plugins/${file}`,
-    moduleUrl: url,
-    exportName: exp,
-    grant: {},
-  });
-}
+const registry = await registerExamplePlugins(builtinHandlerRegistry());
 registry.register(Shouter, { origin: "test-driver" });
 setActiveHandlerRegistry(registry);
 Deno.exit(await runCli(Deno.args));

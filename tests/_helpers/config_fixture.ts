@@ -5,11 +5,12 @@
  * @module
  */
 
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { loadConfigFile, type LoadOptions } from "../../core/config/load.ts";
 import type { ProjectConfig } from "../../core/config/model.ts";
 import { ConfigError } from "../../core/errors.ts";
 import type { Diagnostic } from "../../core/ui/diagnostics.ts";
+import { tempTree } from "./temp.ts";
 
 /**
  * Removes the common leading indentation and the first newline, so YAML can be
@@ -33,18 +34,12 @@ export interface TempProject extends AsyncDisposable {
 
 /** Creates a temp dir holding `files` (relative path → text; parent dirs are created). */
 export async function tempProject(files: Record<string, string | Uint8Array>): Promise<TempProject> {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ivpm_cfg_" }));
-  for (const [rel, content] of Object.entries(files)) {
-    const p = join(dir, rel);
-    await Deno.mkdir(dirname(p), { recursive: true });
-    if (typeof content === "string") await Deno.writeTextFile(p, content);
-    else await Deno.writeFile(p, content);
-  }
+  const { path: dir, dispose } = await tempTree("ivpm-cfg-", files);
   return {
     dir,
     file: join(dir, "ivpm.yaml"),
     path: (rel) => join(dir, rel),
-    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
+    [Symbol.asyncDispose]: dispose,
   };
 }
 

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { writeTree } from "./temp.ts";
+
 /** Environment of every fixture git command. */
 export const FIXTURE_GIT_ENV: Record<string, string> = {
   GIT_AUTHOR_NAME: "ivpm test",
@@ -127,20 +129,11 @@ export async function addCommit(
   files: Record<string, string>,
   opts: { message?: string; push?: boolean } = {},
 ): Promise<string> {
-  await writeFiles(repoPath, files);
+  await writeTree(repoPath, files);
   await fixtureGit(repoPath, "add", "-A");
   await fixtureGit(repoPath, "commit", "-q", "--allow-empty", "-m", opts.message ?? "change");
   if (opts.push) await fixtureGit(repoPath, "push", "-q", "origin", "HEAD");
   return await fixtureGit(repoPath, "rev-parse", "HEAD");
-}
-
-/** Writes files relative to `dir`, creating parent directories. */
-export async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
-  for (const [rel, content] of Object.entries(files)) {
-    const full = `${dir}/${rel}`;
-    await Deno.mkdir(full.slice(0, full.lastIndexOf("/")), { recursive: true });
-    await Deno.writeTextFile(full, content);
-  }
 }
 
 /**
@@ -156,7 +149,7 @@ export async function makeSubmoduleRepo(
   const path = `${root}/${name}`;
   await Deno.mkdir(path, { recursive: true });
   await fixtureGit(path, "init", "-q");
-  await writeFiles(path, spec.files);
+  await writeTree(path, spec.files);
   for (const [mount, sub] of Object.entries(spec.submodules)) {
     await fixtureGit(path, "submodule", "add", "-q", sub.url, mount);
   }

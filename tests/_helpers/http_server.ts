@@ -75,3 +75,35 @@ export function startHttpServer(routes: Record<string, RouteHandler>): TestServe
     close: () => server.shutdown(),
   };
 }
+
+/** A loopback server that accepts connections and never answers: a remote that stalls. */
+export interface SilentServer {
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** Connections accepted so far. */
+  readonly accepted: number;
+  /** Stops listening and closes the connections it holds. */
+  close(): Promise<void>;
+}
+
+/** Starts a {@link SilentServer} on 127.0.0.1 with an ephemeral port. */
+export function startSilentServer(): SilentServer {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    try {
+      for await (const c of listener) held.push(c);
+    } catch { /* closed */ }
+  })();
+  return {
+    url: `http://127.0.0.1:${listener.addr.port}`,
+    get accepted() {
+      return held.length;
+    },
+    async close() {
+      listener.close();
+      await accepting;
+      for (const c of held) c.close();
+    },
+  };
+}

@@ -16,6 +16,10 @@ import { join } from "node:path";
 import { type CliResult, runIvpm } from "./cli.ts";
 import type { FakeJsrVersion } from "./fake_jsr.ts";
 import { removeTree } from "../../core/util/fs.ts";
+import { writeTree } from "./temp.ts";
+
+/** Shared with the other tests; re-exported for the plugin tests that import it from here. */
+export { writeTree };
 
 /** An isolated machine for CLI runs; removed with `await using` (or `dispose()`). */
 export interface PluginMachine extends AsyncDisposable {
@@ -182,11 +186,19 @@ export class Marker extends PackageHandler {
 `;
 }
 
-/** Writes files under `dir` (path → content; parent dirs created). */
-export async function writeTree(dir: string, files: Record<string, string>): Promise<void> {
-  for (const [path, content] of Object.entries(files)) {
-    const full = join(dir, path);
-    await Deno.mkdir(join(full, ".."), { recursive: true });
-    await Deno.writeTextFile(full, content);
-  }
+/** Writes `<root>/src/ip/ip.core` (a minimal FuseSoC core) and returns the `file://` URL of `src/ip`. */
+export async function writeIpSource(root: string): Promise<string> {
+  await writeTree(root, { "src/ip/ip.core": "CAPI=2:\n" });
+  return `file://${root}/src/ip`;
+}
+
+/** ivpm.yaml text of the project `soc`: these `plugins:` entries and a default dep-set of `deps` (name → url). */
+export function socYaml(deps: Record<string, string>, plugins: string[] = []): string {
+  const pluginLines = plugins.length ? `  plugins:\n${plugins.map((p) => `    - ${p}\n`).join("")}` : "";
+  const depLines = Object.entries(deps).map(([name, url]) =>
+    `        - name: ${name}\n          url: ${url}\n`
+  );
+  return `package:\n  name: soc\n${pluginLines}  dep-sets:\n    - name: default\n      deps:\n${
+    depLines.join("")
+  }`;
 }

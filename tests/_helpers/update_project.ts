@@ -9,11 +9,20 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
-import type { Landed, UpdateReporter } from "../../core/update/update.ts";
+import {
+  type Landed,
+  runUpdate,
+  type UpdateOptions,
+  type UpdateReporter,
+  type UpdateResult,
+} from "../../core/update/update.ts";
 import type { ResolvedPackage } from "../../core/update/resolver.ts";
 import type { Diagnostic } from "../../core/ui/diagnostics.ts";
 import type { LockFile } from "../../core/lock/lock_file.ts";
-import { removeTree } from "../../core/util/fs.ts";
+import { NO_PY_INSTALL } from "./no_py_install.ts";
+
+/** Temp dirs and `exists` live in temp.ts; re-exported for the many tests that import them from here. */
+export { exists, tempRoot } from "./temp.ts";
 
 /** Repository root (where `deno.json` and `main.ts` live). */
 export const REPO_ROOT: string = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -45,26 +54,9 @@ export async function writeIvpmYaml(dir: string, body: PackageBody): Promise<str
   return dir;
 }
 
-/** A temp directory removed (read-only trees included) by `dispose`. */
-export async function tempRoot(prefix = "ivpm-update-"): Promise<{ path: string; dispose(): Promise<void> }> {
-  const path = await Deno.realPath(await Deno.makeTempDir({ prefix }));
-  return {
-    path,
-    async dispose() {
-      await restoreModes(path);
-      await removeTree(path);
-    },
-  };
-}
-
-/** Gives back owner permissions tests took away (`chmod 000` on a bare repo), so cleanup works. */
-async function restoreModes(dir: string): Promise<void> {
-  for await (const e of Deno.readDir(dir)) {
-    if (!e.isDirectory) continue;
-    const p = join(dir, e.name);
-    const st = await Deno.lstat(p);
-    if (((st.mode ?? 0) & 0o700) !== 0o700) await Deno.chmod(p, (st.mode ?? 0) | 0o700).catch(() => {});
-  }
+/** Writes `<dir>/ivpm.yaml` of a project `proj` whose `default` dep-set is `deps`; returns `dir`. */
+export function writeProjectDeps(dir: string, deps: DepEntry[]): Promise<string> {
+  return writeIvpmYaml(dir, { name: "proj", "dep-sets": depSets({ default: deps }) });
 }
 
 /** What an update reported, for assertions. */
@@ -96,20 +88,25 @@ export function recorder(onDone?: (pkg: ResolvedPackage, landed: Landed) => void
   };
 }
 
+/** An in-process update of `project` (no cache, no pip installs) recorded by a {@link recorder}; `opts` override. */
+export async function updateRecorded(
+  project: string,
+  opts: Partial<UpdateOptions> = {},
+): Promise<{ result: UpdateResult; rec: Recorder }> {
+  const rec = recorder();
+  const result = await runUpdate({
+    handlerArgs: NO_PY_INSTALL,
+    projectDir: project,
+    cacheDir: null,
+    reporter: rec,
+    ...opts,
+  });
+  return { result, rec };
+}
+
 /** Parses `<project>/packages/package-lock.json`. */
 export async function readLockJson(projectDir: string, depsDir = "packages"): Promise<LockFile> {
   return JSON.parse(await Deno.readTextFile(join(projectDir, depsDir, "package-lock.json")));
-}
-
-/** Whether a path exists (without following a final symlink). */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 /** Names in a directory, sorted ([] when it does not exist). */
@@ -165,6 +162,22 @@ export async function cliResult(child: Deno.ChildProcess): Promise<CliResult> {
     stdout: dec.decode(out.stdout),
     stderr: dec.decode(out.stderr),
   };
+}
+
+/** Runs `ivpm <args>` in `cwd`, killed after `boundMs`: code that would hang fails the test instead. */
+export async function runIvpmBounded(
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = cliEnv(),
+  boundMs = 60_000,
+): Promise<CliResult> {
+  const child = spawnIvpm(cwd, args, env);
+  const bound = setTimeout(() => child.kill("SIGKILL"), boundMs);
+  try {
+    return await cliResult(child);
+  } finally {
+    clearTimeout(bound);
+  }
 }
 
 /** Runs `ivpm <args>` in `cwd` to completion. */

@@ -1,26 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type ArchiveKind, archiveKindFromName, extractArchive } from "../../core/archive/mod.ts";
-import { IvpmError } from "../../core/errors.ts";
 import { run, writeTar, writeZip } from "../_helpers/archive_fixtures.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ivpm_extract_test_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { catchIvpmErrorAsync } from "../_helpers/catch_ivpm_error.ts";
+import { exists, withTempDir } from "../_helpers/temp.ts";
 
 async function listTree(dir: string, prefix = ""): Promise<string[]> {
   const names: string[] = [];
@@ -30,17 +13,6 @@ async function listTree(dir: string, prefix = ""): Promise<string[]> {
     if (entry.isDirectory) names.push(...await listTree(join(dir, entry.name), `${rel}/`));
   }
   return names.sort();
-}
-
-/** The IvpmError `promise` rejects with (fails the test if it resolves or rejects otherwise). */
-async function failure(promise: Promise<unknown>): Promise<IvpmError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof IvpmError, `expected an IvpmError, got ${e}`);
-    return e;
-  }
-  assert.fail("expected the call to fail");
 }
 
 /**
@@ -83,7 +55,7 @@ const ROUND_TRIPS: [string, ArchiveKind][] = [
 
 for (const [fileName, kind] of ROUND_TRIPS) {
   Deno.test(`extracts a ${fileName} archive, stripping its single top directory and keeping modes and symlinks`, async () => {
-    await withTempDir(async (dir) => {
+    await withTempDir("ivpm-extract-", async (dir) => {
       const src = await makeProjectTree(dir);
       const archive = join(dir, fileName);
       await pack(src, archive, archiveKindFromName(fileName), ["proj-1.0"]);
@@ -111,7 +83,7 @@ for (const [fileName, kind] of ROUND_TRIPS) {
 
 for (const kind of ["tar.gz", "zip"] as const) {
   Deno.test(`does not strip a ${kind} archive with several top-level entries`, async () => {
-    await withTempDir(async (dir) => {
+    await withTempDir("ivpm-extract-", async (dir) => {
       const src = join(dir, "src");
       await Deno.mkdir(join(src, "dir"), { recursive: true });
       await Deno.writeTextFile(join(src, "a.txt"), "a");
@@ -126,7 +98,7 @@ for (const kind of ["tar.gz", "zip"] as const) {
   });
 
   Deno.test(`does not strip a ${kind} archive holding a single file`, async () => {
-    await withTempDir(async (dir) => {
+    await withTempDir("ivpm-extract-", async (dir) => {
       const src = join(dir, "src");
       await Deno.mkdir(src);
       await Deno.writeTextFile(join(src, "only.txt"), "x");
@@ -141,7 +113,7 @@ for (const kind of ["tar.gz", "zip"] as const) {
 }
 
 Deno.test("strips exactly the number of components asked for", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const src = await makeProjectTree(dir);
     const archive = join(dir, "pkg.tar.gz");
     await pack(src, archive, "tar.gz", ["proj-1.0"]);
@@ -156,7 +128,7 @@ Deno.test("strips exactly the number of components asked for", async () => {
 });
 
 Deno.test("strips the top directory even when it holds a directory of the same name", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const archive = join(dir, "nested.tar");
     await writeTar(archive, [
       { name: "top/", type: "directory" },
@@ -169,7 +141,7 @@ Deno.test("strips the top directory even when it holds a directory of the same n
 });
 
 Deno.test("extracts hard links to files extracted earlier", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const archive = join(dir, "links.tar");
     await writeTar(archive, [
       { name: "pkg/a.txt", content: "same" },
@@ -182,7 +154,7 @@ Deno.test("extracts hard links to files extracted earlier", async () => {
 });
 
 Deno.test("extracts chains of in-tree symlinks, whatever their order", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const archive = join(dir, "chain.tar");
     await writeTar(archive, [
       { name: "pkg/bin/tool", type: "symlink", linkname: "../lib/current/tool.sh" },
@@ -199,7 +171,7 @@ Deno.test("extracts chains of in-tree symlinks, whatever their order", async () 
 });
 
 Deno.test("skips FIFOs and device entries silently", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const archive = join(dir, "dev.tar");
     await writeTar(archive, [
       { name: "a.txt", content: "a" },
@@ -217,7 +189,7 @@ async function assertRefused(dir: string, archive: string, kind: ArchiveKind, en
   const stage = join(dir, "stage");
   await Deno.mkdir(stage);
   const dest = join(stage, "out");
-  const error = await failure(extractArchive(archive, dest, kind));
+  const error = await catchIvpmErrorAsync(extractArchive(archive, dest, kind));
   assert.match(error.message, /^Refusing to extract /);
   assert.ok(error.message.includes(archive), error.message);
   assert.ok(error.message.includes(`'${entry}'`), error.message);
@@ -226,7 +198,7 @@ async function assertRefused(dir: string, archive: string, kind: ArchiveKind, en
 }
 
 Deno.test("refuses a zip entry that escapes the target (zip-slip)", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const archive = join(dir, "slip.zip");
     await writeZip(archive, { "good.txt": "ok", "../evil": "pwned" });
     await assertRefused(dir, archive, "zip", "../evil");
@@ -234,7 +206,7 @@ Deno.test("refuses a zip entry that escapes the target (zip-slip)", async () => 
 });
 
 Deno.test("refuses a tar entry that escapes the target", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const archive = join(dir, "slip.tar.gz");
     await writeTar(archive, [{ name: "pkg/good.txt", content: "ok" }, {
       name: "pkg/../../evil",
@@ -245,7 +217,7 @@ Deno.test("refuses a tar entry that escapes the target", async () => {
 });
 
 Deno.test("refuses entries with an absolute path", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const target = join(dir, "abs-target.txt");
     const tar = join(dir, "abs.tar");
     await writeTar(tar, [{ name: "ok.txt", content: "ok" }, { name: target, content: "x" }]);
@@ -260,7 +232,7 @@ Deno.test("refuses entries with an absolute path", async () => {
 });
 
 Deno.test("refuses a tar symlink that points outside the target", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const archive = join(dir, "link.tar.gz");
     await writeTar(archive, [
       { name: "pkg/", type: "directory" },
@@ -272,7 +244,7 @@ Deno.test("refuses a tar symlink that points outside the target", async () => {
 });
 
 Deno.test("refuses a symlink to an absolute path", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const archive = join(dir, "abslink.tar");
     await writeTar(archive, [
       { name: "a.txt", content: "a" },
@@ -284,7 +256,7 @@ Deno.test("refuses a symlink to an absolute path", async () => {
 });
 
 Deno.test("refuses a symlink that escapes through another symlink", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const archive = join(dir, "chain.tar");
     // `here/up` looks like it points at the root, but `here` is the root itself, so `up` is its parent.
     await writeTar(archive, [
@@ -297,7 +269,7 @@ Deno.test("refuses a symlink that escapes through another symlink", async () => 
 });
 
 Deno.test("refuses a zip symlink that points outside the target", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const src = join(dir, "src");
     await Deno.mkdir(join(src, "pkg"), { recursive: true });
     await Deno.writeTextFile(join(src, "pkg", "good.txt"), "ok");
@@ -309,7 +281,7 @@ Deno.test("refuses a zip symlink that points outside the target", async () => {
 });
 
 Deno.test("refuses a hard link to a file outside the target", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const archive = join(dir, "hard.tar");
     await writeTar(archive, [
       { name: "a.txt", content: "a" },
@@ -320,7 +292,7 @@ Deno.test("refuses a hard link to a file outside the target", async () => {
 });
 
 Deno.test("refuses a hard link to a file the archive does not contain", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const archive = join(dir, "hard.tar");
     await writeTar(archive, [
       { name: "a.txt", content: "a" },
@@ -331,23 +303,27 @@ Deno.test("refuses a hard link to a file the archive does not contain", async ()
 });
 
 Deno.test("on refusal, empties a target directory it did not create but keeps it", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const archive = join(dir, "slip.zip");
     await writeZip(archive, { "pkg/a.txt": "a", "pkg/b/c.txt": "c", "../evil": "x" });
     const dest = join(dir, "staging");
     await Deno.mkdir(dest);
-    await failure(extractArchive(archive, dest, "zip"));
+    await catchIvpmErrorAsync(extractArchive(archive, dest, "zip"));
     assert.deepEqual(await listTree(dest), []);
   });
 });
 
 Deno.test("refuses kind 'file', a missing archive and a non-empty target", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const plain = join(dir, "tool.bin");
     await Deno.writeTextFile(plain, "binary");
-    assert.match((await failure(extractArchive(plain, join(dir, "o1"), "file"))).message, /not an archive/);
     assert.match(
-      (await failure(extractArchive(join(dir, "nope.tar.gz"), join(dir, "o2"), "tar.gz"))).message,
+      (await catchIvpmErrorAsync(extractArchive(plain, join(dir, "o1"), "file"))).message,
+      /not an archive/,
+    );
+    assert.match(
+      (await catchIvpmErrorAsync(extractArchive(join(dir, "nope.tar.gz"), join(dir, "o2"), "tar.gz")))
+        .message,
       /nope\.tar\.gz: no such file/,
     );
     const archive = join(dir, "ok.tar");
@@ -355,7 +331,7 @@ Deno.test("refuses kind 'file', a missing archive and a non-empty target", async
     const busy = join(dir, "busy");
     await Deno.mkdir(busy);
     await Deno.writeTextFile(join(busy, "keep.txt"), "mine");
-    assert.match((await failure(extractArchive(archive, busy, "tar"))).message, /not empty/);
+    assert.match((await catchIvpmErrorAsync(extractArchive(archive, busy, "tar"))).message, /not empty/);
     assert.equal(await Deno.readTextFile(join(busy, "keep.txt")), "mine");
     assert.equal(await exists(join(dir, "o1")), false);
     assert.equal(await exists(join(dir, "o2")), false);
@@ -364,10 +340,10 @@ Deno.test("refuses kind 'file', a missing archive and a non-empty target", async
 
 for (const kind of ["tar.gz", "tar.xz", "tar.bz2", "zip"] as const) {
   Deno.test(`reports a damaged ${kind} archive as a user error and leaves nothing`, async () => {
-    await withTempDir(async (dir) => {
+    await withTempDir("ivpm-extract-", async (dir) => {
       const archive = join(dir, `broken.${kind}`);
       await Deno.writeFile(archive, new Uint8Array(4096).map((_, i) => (i * 7) % 256));
-      const error = await failure(extractArchive(archive, join(dir, "out"), kind));
+      const error = await catchIvpmErrorAsync(extractArchive(archive, join(dir, "out"), kind));
       assert.match(error.message, new RegExp(`^Failed to extract .*broken\\.${kind.replace(".", "\\.")}`));
       assert.equal(await exists(join(dir, "out")), false);
     });
@@ -375,13 +351,13 @@ for (const kind of ["tar.gz", "tar.xz", "tar.bz2", "zip"] as const) {
 }
 
 Deno.test("reports a truncated tar.gz archive as a user error", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-extract-", async (dir) => {
     const src = await makeProjectTree(dir);
     const archive = join(dir, "pkg.tar.gz");
     await pack(src, archive, "tar.gz", ["proj-1.0"]);
     const bytes = await Deno.readFile(archive);
     await Deno.writeFile(archive, bytes.subarray(0, bytes.length / 2));
-    await failure(extractArchive(archive, join(dir, "out"), "tar.gz"));
+    await catchIvpmErrorAsync(extractArchive(archive, join(dir, "out"), "tar.gz"));
     assert.equal(await exists(join(dir, "out")), false);
   });
 });

@@ -9,6 +9,7 @@ import {
   waitForFile,
   writeScript,
 } from "../_helpers/cache_procs.ts";
+import { withTempDir } from "../_helpers/temp.ts";
 
 /** A child that takes the lock, creates `<marker>`, then holds it until `<go>` exists (or for ever). */
 const HOLDER_SCRIPT = `
@@ -36,17 +37,8 @@ async function stop(child: Deno.ChildProcess): Promise<void> {
   await child.output().catch(() => {});
 }
 
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ivpm_lock_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 Deno.test("a second acquisition in the same process is refused while the first holds the lock", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-lock-", async (dir) => {
     const path = join(dir, "x.lock");
     const first = await acquireLock(path, { wait: false });
     await assert.rejects(acquireLock(path, { wait: false }), (e) => {
@@ -63,7 +55,7 @@ Deno.test("a second acquisition in the same process is refused while the first h
 });
 
 Deno.test("waiting gives up with LockBusyError after timeoutMs", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-lock-", async (dir) => {
     const path = join(dir, "x.lock");
     const held = await acquireLock(path, { wait: false });
     let waited = 0;
@@ -77,7 +69,7 @@ Deno.test("waiting gives up with LockBusyError after timeoutMs", async () => {
 });
 
 Deno.test("the lock excludes another process and a waiter learns the holder's pid", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-lock-", async (dir) => {
     const path = join(dir, "x.lock");
     const script = await writeScript(dir, "holder.ts", HOLDER_SCRIPT);
     const child = spawnDenoScript(script, [path, join(dir, "locked"), join(dir, "go")]);
@@ -110,7 +102,7 @@ Deno.test("the lock excludes another process and a waiter learns the holder's pi
 });
 
 Deno.test("a lock held by a SIGKILLed process is free again", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-lock-", async (dir) => {
     const path = join(dir, "x.lock");
     const script = await writeScript(dir, "holder.ts", HOLDER_SCRIPT);
     const child = spawnDenoScript(script, [path, join(dir, "locked"), "forever"]);
@@ -129,7 +121,7 @@ Deno.test("a lock held by a SIGKILLed process is free again", async () => {
 });
 
 Deno.test("release with remove deletes the lock file and a waiter still gets a working lock", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-lock-", async (dir) => {
     const path = join(dir, "x.lock");
     const first = await acquireLock(path, { wait: false });
     let onWaitCalled!: () => void;
@@ -145,7 +137,7 @@ Deno.test("release with remove deletes the lock file and a waiter still gets a w
 });
 
 Deno.test("a lock file in a missing directory is a user-facing error", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-lock-", async (dir) => {
     await assert.rejects(
       acquireLock(join(dir, "nope", "x.lock"), { wait: false }),
       (e) => e instanceof IvpmError && /Cannot open lock file .*nope/.test(e.message),

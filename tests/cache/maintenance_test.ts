@@ -3,30 +3,9 @@ import { join } from "node:path";
 import { cacheInfo, cleanCache, formatSize, initCache } from "../../core/cache/maintenance.ts";
 import { cacheNamespace, PackageCache, PROJECTS_DIR } from "../../core/cache/store.ts";
 import { IvpmError } from "../../core/errors.ts";
+import { exists, withTempDir } from "../_helpers/temp.ts";
 
 const DAY = 86_400_000;
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ivpm_cachemaint_" });
-  try {
-    await fn(dir);
-  } finally {
-    await restoreWrite(dir);
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-/** Undo read-only modes so the temp dir can be removed by a non-root user. */
-async function restoreWrite(path: string): Promise<void> {
-  const st = await Deno.lstat(path);
-  if (!st.isDirectory) return;
-  await Deno.chmod(path, 0o755);
-  for await (const e of Deno.readDir(path)) await restoreWrite(join(path, e.name));
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.lstat(path).then(() => true, () => false);
-}
 
 /** Make an entry look created and last used `days` ago. */
 async function age(entryPath: string, days: number): Promise<void> {
@@ -40,7 +19,7 @@ function put(cache: PackageCache, ns: string, key: string, bytes = 10) {
 }
 
 Deno.test("initCache creates the directory and refuses an existing one without force", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-cachemaint-", async (dir) => {
     const c = join(dir, "c");
     assert.deepEqual(await initCache(c), { dir: c, created: true, shared: false });
     await assert.rejects(
@@ -52,7 +31,7 @@ Deno.test("initCache creates the directory and refuses an existing one without f
 });
 
 Deno.test("initCache refuses a path that is a file", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-cachemaint-", async (dir) => {
     const f = join(dir, "file");
     await Deno.writeTextFile(f, "");
     await assert.rejects(
@@ -63,7 +42,7 @@ Deno.test("initCache refuses a path that is a file", async () => {
 });
 
 Deno.test("a shared cache gets the setgid bit", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-cachemaint-", async (dir) => {
     const c = join(dir, "c");
     await initCache(c, { shared: true });
     assert.equal(((await Deno.stat(c)).mode ?? 0) & 0o2000, 0o2000);
@@ -80,7 +59,7 @@ Deno.test("formatSize uses one decimal and 1024 steps", () => {
 });
 
 Deno.test("cacheInfo lists packages and versions with their sizes", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-cachemaint-", async (dir) => {
     const root = join(dir, "cache");
     const cache = new PackageCache(root);
     const nsB = cacheNamespace("beta", "https://h/beta");
@@ -102,7 +81,7 @@ Deno.test("cacheInfo lists packages and versions with their sizes", async () => 
 });
 
 Deno.test("cacheInfo and cleanCache report a missing cache dir as a user error", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-cachemaint-", async (dir) => {
     const missing = join(dir, "nope");
     for (const op of [() => cacheInfo(missing), () => cleanCache(missing)]) {
       await assert.rejects(op(), (e) => e instanceof IvpmError && /does not exist: .*nope/.test(e.message));
@@ -111,7 +90,7 @@ Deno.test("cacheInfo and cleanCache report a missing cache dir as a user error",
 });
 
 Deno.test("cleanCache removes old unused entries and keeps entries a project links to", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-cachemaint-", async (dir) => {
     const root = join(dir, "cache");
     const cache = new PackageCache(root);
     const ns = cacheNamespace("dep", "https://h/dep");
@@ -142,7 +121,7 @@ Deno.test("cleanCache removes old unused entries and keeps entries a project lin
 });
 
 Deno.test("cleanCache counts a recent link as use even for an entry created long ago", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-cachemaint-", async (dir) => {
     const cache = new PackageCache(dir);
     const ns = cacheNamespace("dep", "https://h/dep");
     const entry = (await put(cache, ns, "k")).path;
@@ -155,7 +134,7 @@ Deno.test("cleanCache counts a recent link as use even for an entry created long
 });
 
 Deno.test("cleanCache drops registrations of projects that are gone and then frees their entries", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-cachemaint-", async (dir) => {
     const root = join(dir, "cache");
     const cache = new PackageCache(root);
     const ns = cacheNamespace("dep", "https://h/dep");
@@ -172,7 +151,7 @@ Deno.test("cleanCache drops registrations of projects that are gone and then fre
 });
 
 Deno.test("cleanCache removes leftovers of a crashed populate", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-cachemaint-", async (dir) => {
     const nsDir = join(dir, cacheNamespace("dep", "https://h/dep"));
     await Deno.mkdir(join(nsDir, "k.staging.99999.dead", "sub"), { recursive: true });
     await Deno.chmod(join(nsDir, "k.staging.99999.dead", "sub"), 0o555);

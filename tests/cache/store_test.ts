@@ -5,7 +5,7 @@ import {
   ghReleaseCacheKey,
   gitCacheKey,
   httpCacheKey,
-  normaliseSourceUrl,
+  normalizeSourceUrl,
   PackageCache,
   PROJECTS_DIR,
   sanitiseCacheKey,
@@ -18,6 +18,7 @@ import {
   waitForFile,
   writeScript,
 } from "../_helpers/cache_procs.ts";
+import { withTempDir } from "../_helpers/temp.ts";
 
 const NS = cacheNamespace("dep", "https://example.com/o/dep.git");
 
@@ -43,24 +44,6 @@ const res = await cache.ensure(ns, "k1", async (staging) => {
 console.log(JSON.stringify(res));
 `;
 
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ivpm_store_" });
-  try {
-    await fn(dir);
-  } finally {
-    await restoreWrite(dir);
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-/** Undo read-only modes so the temp dir can be removed by a non-root user. */
-async function restoreWrite(path: string): Promise<void> {
-  const st = await Deno.lstat(path);
-  if (!st.isDirectory) return;
-  await Deno.chmod(path, 0o755);
-  for await (const e of Deno.readDir(path)) await restoreWrite(join(path, e.name));
-}
-
 async function countLines(path: string): Promise<number> {
   const text = await Deno.readTextFile(path).catch(() => "");
   return text.split("\n").filter((l) => l !== "").length;
@@ -73,7 +56,7 @@ async function names(dir: string): Promise<string[]> {
 }
 
 Deno.test("ensure populates a missing entry once and the next call is a hit", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-store-", async (dir) => {
     const cache = new PackageCache(join(dir, "cache"));
     let calls = 0;
     const populate = async (staging: string) => {
@@ -93,7 +76,7 @@ Deno.test("ensure populates a missing entry once and the next call is a hit", as
 });
 
 Deno.test("concurrent ensure calls in one process populate the entry exactly once", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-store-", async (dir) => {
     const cache = new PackageCache(join(dir, "cache"));
     const counter = join(dir, "count");
     const populate = async (staging: string) => {
@@ -109,7 +92,7 @@ Deno.test("concurrent ensure calls in one process populate the entry exactly onc
 });
 
 Deno.test("a second process waits for the one populating and then hits the entry", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-store-", async (dir) => {
     const root = join(dir, "cache");
     const script = await writeScript(dir, "ensure.ts", ENSURE_SCRIPT);
     const a = spawnDenoScript(script, [root, dir, NS, "gate"]);
@@ -137,7 +120,7 @@ Deno.test("a second process waits for the one populating and then hits the entry
 });
 
 Deno.test("racing processes populate the entry exactly once", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-store-", async (dir) => {
     const root = join(dir, "cache");
     const script = await writeScript(dir, "ensure.ts", ENSURE_SCRIPT);
     const children = Array.from({ length: 3 }, () => spawnDenoScript(script, [root, dir, NS, "nogate"]));
@@ -149,7 +132,7 @@ Deno.test("racing processes populate the entry exactly once", async () => {
 });
 
 Deno.test("a failed populate leaves no entry and no staging dir, and rethrows", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-store-", async (dir) => {
     const cache = new PackageCache(join(dir, "cache"));
     const boom = new Error("clone failed");
     await assert.rejects(
@@ -169,7 +152,7 @@ Deno.test("a failed populate leaves no entry and no staging dir, and rethrows", 
 });
 
 Deno.test("a staging dir left by a crashed populate is removed by the next populate", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-store-", async (dir) => {
     const cache = new PackageCache(join(dir, "cache"));
     const nsDir = join(dir, "cache", NS);
     await Deno.mkdir(join(nsDir, "k1.staging.99999.dead"), { recursive: true });
@@ -179,7 +162,7 @@ Deno.test("a staging dir left by a crashed populate is removed by the next popul
 });
 
 Deno.test("cache entries are read-only trees that stay traversable", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-store-", async (dir) => {
     const cache = new PackageCache(join(dir, "cache"));
     const { path } = await cache.ensure(NS, "k1", async (s) => {
       await Deno.mkdir(join(s, "bin"));
@@ -213,11 +196,11 @@ Deno.test("the same dependency name from different URLs gets different namespace
   }
 });
 
-Deno.test("normaliseSourceUrl strips a real .git suffix only", () => {
-  assert.equal(normaliseSourceUrl("https://github.com/o/test.git"), "https://github.com/o/test");
-  assert.equal(normaliseSourceUrl("https://github.com/o/gist"), "https://github.com/o/gist");
-  assert.equal(normaliseSourceUrl("C:\\src\\repo"), "C:\\src\\repo");
-  assert.equal(normaliseSourceUrl("http://h:8080/a.tar.gz?x=1#f"), "https://h:8080/a.tar.gz?x=1");
+Deno.test("normalizeSourceUrl strips a real .git suffix only", () => {
+  assert.equal(normalizeSourceUrl("https://github.com/o/test.git"), "https://github.com/o/test");
+  assert.equal(normalizeSourceUrl("https://github.com/o/gist"), "https://github.com/o/gist");
+  assert.equal(normalizeSourceUrl("C:\\src\\repo"), "C:\\src\\repo");
+  assert.equal(normalizeSourceUrl("http://h:8080/a.tar.gz?x=1#f"), "https://h:8080/a.tar.gz?x=1");
 });
 
 Deno.test("cache keys are single safe path components that cannot clash with sidecar files", () => {
@@ -247,7 +230,7 @@ Deno.test("http cache keys come from Last-Modified, else ETag, else the URL", ()
 });
 
 Deno.test("linkInto points the target at the entry, replaces an old link and registers the project", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-store-", async (dir) => {
     const cache = new PackageCache(join(dir, "cache"));
     const v1 = await cache.ensure(NS, "v1", (s) => Deno.writeTextFile(join(s, "f"), "1"));
     const v2 = await cache.ensure(NS, "v2", (s) => Deno.writeTextFile(join(s, "f"), "2"));
@@ -265,7 +248,7 @@ Deno.test("linkInto points the target at the entry, replaces an old link and reg
 });
 
 Deno.test("linkInto refuses to replace a real directory", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-store-", async (dir) => {
     const cache = new PackageCache(join(dir, "cache"));
     const v1 = await cache.ensure(NS, "v1", (s) => Deno.writeTextFile(join(s, "f"), "1"));
     const target = join(dir, "packages", "dep");

@@ -2,19 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { findProjectDir, projectDirOption } from "../../core/config/find_project.ts";
 import { runIvpm } from "../_helpers/cli.ts";
-import { exists } from "../_helpers/update_project.ts";
-
-async function tree(files: Record<string, string>): Promise<string> {
-  const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "ivpm-find-" }));
-  for (const [path, text] of Object.entries(files)) {
-    await Deno.mkdir(join(root, path, ".."), { recursive: true });
-    await Deno.writeTextFile(join(root, path), text);
-  }
-  return root;
-}
+import { exists, tempTree } from "../_helpers/temp.ts";
 
 Deno.test("commands find the project upward from a subdirectory, as git does", async () => {
-  const root = await tree({ "soc/ivpm.yaml": "package:\n  name: soc\n", "soc/rtl/core/x.sv": "" });
+  const { path: root, dispose } = await tempTree("ivpm-find-", {
+    "soc/ivpm.yaml": "package:\n  name: soc\n",
+    "soc/rtl/core/x.sv": "",
+  });
   try {
     assert.equal(findProjectDir(join(root, "soc/rtl/core")), join(root, "soc"));
     assert.equal(findProjectDir(join(root, "soc")), join(root, "soc"));
@@ -25,12 +19,12 @@ Deno.test("commands find the project upward from a subdirectory, as git does", a
       "-p as given",
     );
   } finally {
-    await Deno.remove(root, { recursive: true });
+    await dispose();
   }
 });
 
 Deno.test("inside a package of an enclosing project, the enclosing project is meant (also with deps-dir:)", async () => {
-  const root = await tree({
+  const { path: root, dispose } = await tempTree("ivpm-find-", {
     "soc/ivpm.yaml": "package:\n  name: soc\n",
     "soc/packages/libD/ivpm.yaml": "package:\n  name: libD\n",
     "soc/packages/libD/src/a.c": "",
@@ -44,12 +38,12 @@ Deno.test("inside a package of an enclosing project, the enclosing project is me
     assert.equal(findProjectDir(join(root, "alt/deps/libE")), join(root, "alt"));
     assert.equal(findProjectDir(join(root, "standalone")), join(root, "standalone"));
   } finally {
-    await Deno.remove(root, { recursive: true });
+    await dispose();
   }
 });
 
 Deno.test("ivpm update run inside packages/libD updates the enclosing project (no nested packages/)", async () => {
-  const root = await tree({
+  const { path: root, dispose } = await tempTree("ivpm-find-", {
     "soc/ivpm.yaml": "package:\n  name: soc\n",
     "soc/packages/libD/ivpm.yaml": "package:\n  name: libD\n",
   });
@@ -59,6 +53,6 @@ Deno.test("ivpm update run inside packages/libD updates the enclosing project (n
     assert.equal(await exists(join(root, "soc/packages/libD/packages")), false);
     assert.ok(await exists(join(root, "soc/packages/package-lock.json")));
   } finally {
-    await Deno.remove(root, { recursive: true });
+    await dispose();
   }
 });

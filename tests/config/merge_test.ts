@@ -283,7 +283,7 @@ Deno.test("dep-set default-dep-set applies to its deps without their own dep-set
 
 // ---------------------------------------------------------------- src detection
 
-Deno.test("src is detected from the url (§3.1), a file:// directory becoming a dir package", async () => {
+Deno.test("src is detected from the url, a file:// directory becoming a dir package", async () => {
   await using p = await tempProject({ "local/lib/README": "x", "local/tool.tar.gz": "x" });
   await Deno.writeTextFile(
     p.file,

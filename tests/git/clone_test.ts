@@ -2,21 +2,12 @@ import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { IvpmError } from "../../core/errors.ts";
 import { cloneRepo } from "../../core/git/clone.ts";
 import { addCommit, fixtureGit, makeRepo, makeSubmoduleRepo } from "../_helpers/git_fixture.ts";
-
-async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
-  const root = await Deno.makeTempDir({ prefix: "ivpm_git_clone_" });
-  try {
-    await fn(root);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-}
+import { exists, withTempDir } from "../_helpers/temp.ts";
 
 const read = (path: string) => Deno.readTextFile(path);
-const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
 Deno.test("clones the default branch and reports its name and tip", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-clone-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "a" }, commits: 3 });
     const res = await cloneRepo({ url: repo.url }, `${root}/out`);
     deepEqual(res, { commit: repo.head, branch: "main" });
@@ -24,7 +15,7 @@ Deno.test("clones the default branch and reports its name and tip", () =>
   }));
 
 Deno.test("clones a named branch with its content", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-clone-", async (root) => {
     const repo = await makeRepo(root, "r", {
       files: { "a.txt": "main" },
       branches: { dev: { "a.txt": "dev" } },
@@ -36,7 +27,7 @@ Deno.test("clones a named branch with its content", () =>
   }));
 
 Deno.test("checks out a lightweight tag's content, not main's", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-clone-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "v1" }, tags: ["v1.0"], commits: 2 });
     const res = await cloneRepo({ url: repo.url, tag: "v1.0" }, `${root}/out`);
     deepEqual(res, { commit: repo.first, branch: undefined });
@@ -45,7 +36,7 @@ Deno.test("checks out a lightweight tag's content, not main's", () =>
   }));
 
 Deno.test("checks out an annotated tag as its commit, shallow too", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-clone-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "x" }, annotatedTags: ["v2"], commits: 3 });
     const res = await cloneRepo({ url: repo.url, tag: "v2", depth: 1 }, `${root}/out`);
     equal(res.commit, repo.first);
@@ -54,7 +45,7 @@ Deno.test("checks out an annotated tag as its commit, shallow too", () =>
   }));
 
 Deno.test("checks out a commit detached, with full history", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-clone-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "x" }, commits: 4 });
     const res = await cloneRepo({ url: repo.url, commit: repo.mainCommits[1] }, `${root}/out`);
     deepEqual(res, { commit: repo.mainCommits[1], branch: undefined });
@@ -64,7 +55,7 @@ Deno.test("checks out a commit detached, with full history", () =>
   }));
 
 Deno.test("fetches a commit a shallow clone does not reach", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-clone-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "x" }, commits: 4 });
     const res = await cloneRepo({ url: repo.url, commit: repo.mainCommits[1], depth: 1 }, `${root}/out`);
     equal(res.commit, repo.mainCommits[1]);
@@ -73,7 +64,7 @@ Deno.test("fetches a commit a shallow clone does not reach", () =>
   }));
 
 Deno.test("finds a short commit sha beyond a shallow clone by deepening", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-clone-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "x" }, commits: 3 });
     const res = await cloneRepo({ url: repo.url, commit: repo.first.slice(0, 10), depth: 1 }, `${root}/out`);
     equal(res.commit, repo.first);
@@ -81,7 +72,7 @@ Deno.test("finds a short commit sha beyond a shallow clone by deepening", () =>
   }));
 
 Deno.test("branch plus commit checks out the commit and keeps the branch for the lock", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-clone-", async (root) => {
     const repo = await makeRepo(root, "r", {
       files: { "a.txt": "main" },
       branches: { dev: { "a.txt": "dev" } },
@@ -100,7 +91,7 @@ Deno.test("branch plus commit checks out the commit and keeps the branch for the
   }));
 
 Deno.test("a commit that does not exist fails naming the commit and URL", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-clone-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "x" } });
     const missing = "0123456789abcdef0123456789abcdef01234567";
     await rejects(cloneRepo({ url: repo.url, commit: missing }, `${root}/out`), (e: unknown) => {
@@ -112,7 +103,7 @@ Deno.test("a commit that does not exist fails naming the commit and URL", () =>
   }));
 
 Deno.test("a missing branch or tag fails naming what was asked for, with a hint to list them", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-clone-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "x" } });
     await rejects(cloneRepo({ url: repo.url, branch: "nope" }, `${root}/out`), (e: unknown) => {
       ok(e instanceof IvpmError);
@@ -129,7 +120,7 @@ Deno.test("a missing branch or tag fails naming what was asked for, with a hint 
   }));
 
 Deno.test("refuses a destination that is not empty, and accepts an empty one", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-clone-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "x" } });
     await Deno.mkdir(`${root}/full`);
     await Deno.writeTextFile(`${root}/full/keep.txt`, "mine");
@@ -140,7 +131,7 @@ Deno.test("refuses a destination that is not empty, and accepts an empty one", (
   }));
 
 Deno.test("initialises nested submodules recursively, unless told not to", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-clone-", async (root) => {
     const leaf = await makeRepo(root, "leaf", { files: { "leaf.txt": "leaf" } });
     const mid = await makeSubmoduleRepo(root, "mid", {
       files: { "mid.txt": "mid" },
@@ -160,7 +151,7 @@ Deno.test("initialises nested submodules recursively, unless told not to", () =>
   }));
 
 Deno.test("borrows objects from a reference repository and stays usable after it is deleted", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-clone-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "x" }, commits: 2 });
     await fixtureGit(root, "clone", "-q", "--bare", repo.bare, `${root}/cache.git`);
     const res = await cloneRepo({ url: repo.url }, `${root}/out`, { reference: `${root}/cache.git` });

@@ -11,19 +11,11 @@ import {
   resolveRemoteRef,
   workingStatus,
 } from "../../core/git/inspect.ts";
-import { addCommit, fixtureGit, makeRepo, writeFiles } from "../_helpers/git_fixture.ts";
-
-async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
-  const root = await Deno.makeTempDir({ prefix: "ivpm_git_inspect_" });
-  try {
-    await fn(root);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-}
+import { addCommit, fixtureGit, makeRepo } from "../_helpers/git_fixture.ts";
+import { withTempDir, writeTree } from "../_helpers/temp.ts";
 
 Deno.test("resolveRemoteRef resolves HEAD, branches, tags and peels annotated tags", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", {
       files: { "a.txt": "x" },
       branches: { dev: { "a.txt": "dev" } },
@@ -43,7 +35,7 @@ Deno.test("resolveRemoteRef resolves HEAD, branches, tags and peels annotated ta
   }));
 
 Deno.test("resolveRemoteRef prefers the branch when a tag has the same name, unless asked for the tag", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", {
       files: { "a.txt": "x" },
       tags: ["same"],
@@ -55,7 +47,7 @@ Deno.test("resolveRemoteRef prefers the branch when a tag has the same name, unl
   }));
 
 Deno.test("resolveRemoteRef names the URL and ref when the ref is missing", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "x" } });
     await rejects(resolveRemoteRef(repo.url, "nope"), (e: unknown) => {
       ok(e instanceof IvpmError);
@@ -71,7 +63,7 @@ Deno.test("resolveRemoteRef returns a full sha without asking the remote", async
 });
 
 Deno.test("headCommit, currentBranch and exactTag describe a checkout", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "x" }, annotatedTags: ["v1"], commits: 2 });
     equal(await headCommit(repo.path), repo.head);
     equal(await currentBranch(repo.path), "main");
@@ -80,13 +72,15 @@ Deno.test("headCommit, currentBranch and exactTag describe a checkout", () =>
     equal(await headCommit(repo.path), repo.first);
     equal(await currentBranch(repo.path), undefined);
     equal(await exactTag(repo.path), "v1");
-    await rejects(exactTag(root), (e: unknown) =>
-      e instanceof IvpmError && /not a git repository/.test(e.message));
+    await rejects(
+      exactTag(root),
+      (e: unknown) => e instanceof IvpmError && /not a git repository/.test(e.message),
+    );
     await rejects(currentBranch(root), IvpmError);
   }));
 
 Deno.test("remoteUrl reads origin, and is undefined without one", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "x" } });
     await cloneRepo({ url: repo.url }, `${root}/c`);
     equal(await remoteUrl(`${root}/c`), repo.url);
@@ -95,7 +89,7 @@ Deno.test("remoteUrl reads origin, and is undefined without one", () =>
   }));
 
 Deno.test("fastForward brings a clean checkout to origin's tip, then reports nothing to do", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "v1" } });
     const co = `${root}/co`;
     await cloneRepo({ url: repo.url, branch: "main" }, co);
@@ -106,7 +100,7 @@ Deno.test("fastForward brings a clean checkout to origin's tip, then reports not
   }));
 
 Deno.test("fastForward leaves a checkout that is only ahead alone", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "v1" } });
     const co = `${root}/co`;
     await cloneRepo({ url: repo.url }, co);
@@ -115,7 +109,7 @@ Deno.test("fastForward leaves a checkout that is only ahead alone", () =>
   }));
 
 Deno.test("fastForward refuses a diverged checkout and points at sync or --force", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "v1" } });
     const co = `${root}/co`;
     await cloneRepo({ url: repo.url }, co);
@@ -132,30 +126,30 @@ Deno.test("fastForward refuses a diverged checkout and points at sync or --force
   }));
 
 Deno.test("fastForward refuses to overwrite local changes", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "v1" } });
     const co = `${root}/co`;
     await cloneRepo({ url: repo.url }, co);
-    await writeFiles(co, { "a.txt": "edited" });
+    await writeTree(co, { "a.txt": "edited" });
     await addCommit(repo.path, { "a.txt": "v2" }, { push: true });
     await rejects(fastForward(co, { branch: "main" }), /local changes in .* would be overwritten/);
     equal(await Deno.readTextFile(`${co}/a.txt`), "edited");
   }));
 
 Deno.test("fastForward reports a branch origin does not have", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "v1" } });
     await cloneRepo({ url: repo.url }, `${root}/co`);
     await rejects(fastForward(`${root}/co`, { branch: "gone" }), /branch 'gone' not found on origin/);
   }));
 
 Deno.test("isDirty counts modified and staged tracked files but not untracked ones", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "v1", "b.txt": "b" } });
     equal(await isDirty(repo.path), false);
-    await writeFiles(repo.path, { "new.txt": "untracked" });
+    await writeTree(repo.path, { "new.txt": "untracked" });
     equal(await isDirty(repo.path), false);
-    await writeFiles(repo.path, { "a.txt": "changed" });
+    await writeTree(repo.path, { "a.txt": "changed" });
     equal(await isDirty(repo.path), true);
     await fixtureGit(repo.path, "checkout", "--", "a.txt");
     await fixtureGit(repo.path, "rm", "-q", "--cached", "b.txt");
@@ -163,7 +157,7 @@ Deno.test("isDirty counts modified and staged tracked files but not untracked on
   }));
 
 Deno.test("workingStatus reports a clean checkout in sync with its upstream", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "v1" } });
     await cloneRepo({ url: repo.url }, `${root}/co`);
     deepEqual(await workingStatus(`${root}/co`), {
@@ -177,11 +171,11 @@ Deno.test("workingStatus reports a clean checkout in sync with its upstream", ()
   }));
 
 Deno.test("workingStatus counts modified and untracked files", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "v1", "b.txt": "b", "c.txt": "c" } });
     const co = `${root}/co`;
     await cloneRepo({ url: repo.url }, co);
-    await writeFiles(co, {
+    await writeTree(co, {
       "a.txt": "x",
       "b.txt": "y",
       "new1.txt": "n",
@@ -195,7 +189,7 @@ Deno.test("workingStatus counts modified and untracked files", () =>
   }));
 
 Deno.test("workingStatus reports commits ahead of and behind the fetched upstream", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "v1" } });
     const co = `${root}/co`;
     await cloneRepo({ url: repo.url }, co);
@@ -212,7 +206,7 @@ Deno.test("workingStatus reports commits ahead of and behind the fetched upstrea
   }));
 
 Deno.test("workingStatus of a detached tag checkout has a tag, no branch and no upstream", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "v1" }, tags: ["v1"], commits: 2 });
     await cloneRepo({ url: repo.url, tag: "v1" }, `${root}/co`);
     deepEqual(await workingStatus(`${root}/co`), {
@@ -224,7 +218,7 @@ Deno.test("workingStatus of a detached tag checkout has a tag, no branch and no 
   }));
 
 Deno.test("workingStatus has no ahead/behind on a branch without upstream", () =>
-  withRoot(async (root) => {
+  withTempDir("ivpm-git-inspect-", async (root) => {
     const repo = await makeRepo(root, "r", { files: { "a.txt": "v1" } });
     await fixtureGit(repo.path, "checkout", "-q", "-b", "local-only");
     const st = await workingStatus(repo.path);

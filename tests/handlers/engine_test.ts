@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { toFileUrl } from "../_helpers/file_url.ts";
+import { packageView } from "../_helpers/package_view.ts";
 import { HandlerEngine } from "../../core/handlers/engine.ts";
 import { HandlerRegistry } from "../../core/handlers/registry.ts";
 import type { HandlerClass } from "../../core/plugin_api/handler.ts";
@@ -24,21 +25,6 @@ async function plugin(
     exportName,
     grant: {},
   });
-}
-
-function view(name: string, path: string): PackageView {
-  return {
-    name,
-    path,
-    srcType: "dir",
-    options: {},
-    typeData: [],
-    resolvedBy: "root",
-    depSet: "default",
-    virtual: false,
-    ownWith: {},
-    extra: {},
-  };
 }
 
 async function setup(jobs = 4, leafTimeoutMs?: number) {
@@ -82,7 +68,10 @@ Deno.test("every leaf record reaches the root exactly once, in package order (10
     await plugin(t.dir, "collector.ts", COLLECTOR, "Collector", t.registry);
     const engine = t.make();
     await engine.preLoad();
-    const pkgs = Array.from({ length: 1000 }, (_, i) => view(`p${i}`, join(t.dir, "packages", `p${i}`)));
+    const pkgs = Array.from(
+      { length: 1000 },
+      (_, i) => packageView({ name: `p${i}`, path: join(t.dir, "packages", `p${i}`) }),
+    );
     // Dispatch in a shuffled order, as packages land in any order.
     const order = pkgs.map((_, i) => i).sort((a, b) => ((a * 7919) % 1000) - ((b * 7919) % 1000));
     const results = new Array<PackageView>(1000);
@@ -120,12 +109,12 @@ export class Picky extends PackageHandler {
       t.registry,
     );
     const engine = t.make();
-    await engine.leaf("post", view("ok", t.dir), 0);
-    await engine.leaf("post", view("oops", t.dir), 1);
+    await engine.leaf("post", packageView({ name: "ok", path: t.dir }), 0);
+    await engine.leaf("post", packageView({ name: "oops", path: t.dir }), 1);
     assert.equal(t.warnings.length, 1);
     assert.match(t.warnings[0], /handler 'picky' failed on package 'oops': TypeError: cannot read thing/);
     await assert.rejects(
-      () => engine.leaf("post", view("fatal", t.dir), 2),
+      () => engine.leaf("post", packageView({ name: "fatal", path: t.dir }), 2),
       /handler 'picky' stopped the update on package 'fatal': fatal is not allowed here/,
     );
     engine.close();
@@ -156,7 +145,7 @@ export class Writer extends PackageHandler {
     await Deno.mkdir(pkgDir);
     await Deno.writeTextFile(join(pkgDir, "data.txt"), "readable");
     const engine = t.make();
-    await engine.leaf("post", view("a", pkgDir), 0);
+    await engine.leaf("post", packageView({ name: "a", path: pkgDir }), 0);
     engine.close();
     assert.equal(t.warnings.length, 1);
     assert.match(t.warnings[0], /handler 'writer' failed on package 'a': NotCapable/);
@@ -185,12 +174,12 @@ export class Hang extends PackageHandler {
       t.registry,
     );
     const engine = t.make();
-    await engine.leaf("post", view("before", t.dir), 0);
+    await engine.leaf("post", packageView({ name: "before", path: t.dir }), 0);
     await assert.rejects(
-      () => engine.leaf("post", view("stuck", t.dir), 1),
+      () => engine.leaf("post", packageView({ name: "stuck", path: t.dir }), 1),
       /handler 'hang' .*did not finish onLeafPostLoad on package 'stuck' within 0 s; its worker was stopped/,
     );
-    await engine.leaf("post", view("after", t.dir), 2);
+    await engine.leaf("post", packageView({ name: "after", path: t.dir }), 2);
     assert.equal(t.warnings.length, 0);
     engine.close();
   } finally {
@@ -221,7 +210,7 @@ export class Crash extends PackageHandler {
       t.registry,
     );
     const engine = t.make();
-    const views = ["a", "boom", "b"].map((n) => view(n, t.dir));
+    const views = ["a", "boom", "b"].map((n) => packageView({ name: n, path: t.dir }));
     for (const [i, v] of views.entries()) await engine.leaf("post", v, i);
     await engine.root(views);
     assert.equal(t.warnings.length, 1);
@@ -255,7 +244,10 @@ export class Rooty extends PackageHandler {
     );
     const engine = t.make();
     await engine.preLoad();
-    await assert.rejects(() => engine.root([view("a", t.dir)]), /handler 'rooty' failed: NotCapable/);
+    await assert.rejects(
+      () => engine.root([packageView({ name: "a", path: t.dir })]),
+      /handler 'rooty' failed: NotCapable/,
+    );
     engine.close();
     assert.equal(await Deno.readTextFile(join(t.dir, "packages", "view.txt")), "1");
     await assert.rejects(() => Deno.stat(join(outside, "pwned.txt")));
@@ -294,7 +286,7 @@ export class Late extends PackageHandler {
     }
     t.registry.register(Early);
     const engine = t.make();
-    await engine.build([view("a", t.dir)], true);
+    await engine.build([packageView({ name: "a", path: t.dir })], true);
     engine.close();
     assert.equal(await Deno.readTextFile(join(t.dir, "packages", "build.log")), "early\nlate:true:1\n");
   } finally {

@@ -1,30 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { toFileUrl } from "../_helpers/file_url.ts";
+import { registerExamplePlugins } from "../_helpers/example_plugins.ts";
 import { HandlerRegistry } from "../../core/handlers/registry.ts";
 import type { HandlerClass } from "../../core/plugin_api/handler.ts";
 import { runUpdate } from "../../core/update/update.ts";
 import { runDestroy } from "../../core/update/destroy.ts";
 import type { HandlerEvent } from "../../core/plugin_api/events.ts";
-
-const EXAMPLES = new URL("../../examples/plugins/", import.meta.url);
-
-async function exampleRegistry(): Promise<HandlerRegistry> {
-  const registry = new HandlerRegistry();
-  for (
-    const [file, exp] of [["marker_detector.ts", "MarkerDetector"], ["summary_writer.ts", "SummaryWriter"]]
-  ) {
-    const url = new URL(file, EXAMPLES).href;
-    const mod = await import(url);
-    registry.register(mod[exp] as HandlerClass, {
-      origin: `examples/plugins/${file}`,
-      moduleUrl: url,
-      exportName: exp,
-      grant: {},
-    });
-  }
-  return registry;
-}
 
 async function project() {
   const root = await Deno.makeTempDir({ prefix: "ivpm-plugins-" });
@@ -49,7 +31,7 @@ async function project() {
 Deno.test("example plugins run in a real update: leaf detection feeds the root handler, then destroy undoes it", async () => {
   const p = await project();
   try {
-    const registry = await exampleRegistry();
+    const registry = await registerExamplePlugins(new HandlerRegistry());
     const events: HandlerEvent[] = [];
     const warnings: string[] = [];
     const r = await runUpdate({

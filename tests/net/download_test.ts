@@ -2,44 +2,16 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { IvpmError } from "../../core/errors.ts";
 import { downloadToFile, probeUrl } from "../../core/net/mod.ts";
 import { startHttpServer } from "../_helpers/http_server.ts";
+import { catchIvpmErrorAsync } from "../_helpers/catch_ivpm_error.ts";
+import { exists, withTempDir } from "../_helpers/temp.ts";
 
 /** Payload large enough to arrive in several chunks. */
 const PAYLOAD = new Uint8Array(200_000).map((_, i) => (i * 31) % 251);
 const PAYLOAD_SHA = createHash("sha256").update(PAYLOAD).digest("hex");
 /** Fast retries: tests must not wait on real backoff. */
 const FAST = { backoffMs: 1, timeoutMs: 5_000 };
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ivpm_download_test_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-/** The IvpmError `promise` rejects with (fails the test if it resolves or rejects otherwise). */
-async function failure(promise: Promise<unknown>): Promise<IvpmError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof IvpmError, `expected an IvpmError, got ${e}`);
-    return e;
-  }
-  assert.fail("expected the call to fail");
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function payloadResponse(init: ResponseInit = {}): Response {
   return new Response(PAYLOAD, init);
@@ -57,7 +29,7 @@ Deno.test("downloads a file, verifying its sha256 and reporting its metadata", a
       }),
   });
   try {
-    await withTempDir(async (dir) => {
+    await withTempDir("ivpm-download-", async (dir) => {
       const dest = join(dir, "sub", "pkg.tar.gz");
       const progress: number[] = [];
       const result = await downloadToFile(`${server.url}/pkg.tar.gz`, dest, {
@@ -89,7 +61,7 @@ Deno.test("sends the given headers and follows redirects", async () => {
     "/new": () => payloadResponse(),
   });
   try {
-    await withTempDir(async (dir) => {
+    await withTempDir("ivpm-download-", async (dir) => {
       const result = await downloadToFile(`${server.url}/old`, join(dir, "f"), {
         headers: { authorization: "Bearer t0ken" },
       });
@@ -106,11 +78,11 @@ Deno.test("sends the given headers and follows redirects", async () => {
 Deno.test("refuses content whose sha256 does not match and leaves no file", async () => {
   const server = startHttpServer({ "/f": () => payloadResponse() });
   try {
-    await withTempDir(async (dir) => {
+    await withTempDir("ivpm-download-", async (dir) => {
       const dest = join(dir, "f");
       await Deno.writeTextFile(dest, "stale copy from an earlier run");
       const wrong = "0".repeat(64);
-      const error = await failure(downloadToFile(`${server.url}/f`, dest, { sha256: wrong }));
+      const error = await catchIvpmErrorAsync(downloadToFile(`${server.url}/f`, dest, { sha256: wrong }));
       assert.match(error.message, new RegExp(`${server.url}/f`));
       assert.match(error.message, new RegExp(wrong));
       assert.match(error.message, new RegExp(PAYLOAD_SHA));
@@ -127,7 +99,7 @@ Deno.test("retries server errors and succeeds once the server recovers", async (
     "/flaky": (_req, { hit }) => hit <= 2 ? new Response("busy", { status: 500 }) : payloadResponse(),
   });
   try {
-    await withTempDir(async (dir) => {
+    await withTempDir("ivpm-download-", async (dir) => {
       const result = await downloadToFile(`${server.url}/flaky`, join(dir, "f"), FAST);
       assert.equal(result.sha256, PAYLOAD_SHA);
       assert.equal(server.hits["/flaky"], 3);
@@ -142,7 +114,7 @@ Deno.test("retries 429 Too Many Requests", async () => {
     "/limited": (_req, { hit }) => hit === 1 ? new Response("slow down", { status: 429 }) : payloadResponse(),
   });
   try {
-    await withTempDir(async (dir) => {
+    await withTempDir("ivpm-download-", async (dir) => {
       await downloadToFile(`${server.url}/limited`, join(dir, "f"), FAST);
       assert.equal(server.hits["/limited"], 2);
     });
@@ -154,9 +126,11 @@ Deno.test("retries 429 Too Many Requests", async () => {
 Deno.test("gives up after the retries, naming the URL, the status and the attempts", async () => {
   const server = startHttpServer({ "/down": () => new Response("down", { status: 500 }) });
   try {
-    await withTempDir(async (dir) => {
+    await withTempDir("ivpm-download-", async (dir) => {
       const dest = join(dir, "f");
-      const error = await failure(downloadToFile(`${server.url}/down`, dest, { ...FAST, retries: 2 }));
+      const error = await catchIvpmErrorAsync(
+        downloadToFile(`${server.url}/down`, dest, { ...FAST, retries: 2 }),
+      );
       assert.match(error.message, new RegExp(`${server.url}/down`));
       assert.match(error.message, /HTTP 500/);
       assert.match(error.message, /3 attempts/);
@@ -185,7 +159,7 @@ Deno.test("retries a body cut short of its Content-Length", async () => {
     },
   });
   try {
-    await withTempDir(async (dir) => {
+    await withTempDir("ivpm-download-", async (dir) => {
       const dest = join(dir, "f");
       const result = await downloadToFile(`${server.url}/cut`, dest, FAST);
       assert.equal(server.hits["/cut"], 2);
@@ -200,9 +174,9 @@ Deno.test("retries a body cut short of its Content-Length", async () => {
 Deno.test("fails at once on 404 with the URL and the status", async () => {
   const server = startHttpServer({});
   try {
-    await withTempDir(async (dir) => {
+    await withTempDir("ivpm-download-", async (dir) => {
       const url = `${server.url}/missing.zip`;
-      const error = await failure(downloadToFile(url, join(dir, "f"), FAST));
+      const error = await catchIvpmErrorAsync(downloadToFile(url, join(dir, "f"), FAST));
       assert.equal(error.message, `Failed to download ${url}: HTTP 404 Not Found`);
       assert.ok(error.hint);
       assert.equal(server.hits["/missing.zip"], 1);
@@ -226,9 +200,9 @@ Deno.test("times out on a server that stops sending, after retrying", async () =
     },
   });
   try {
-    await withTempDir(async (dir) => {
+    await withTempDir("ivpm-download-", async (dir) => {
       const dest = join(dir, "f");
-      const error = await failure(
+      const error = await catchIvpmErrorAsync(
         downloadToFile(`${server.url}/stall`, dest, { timeoutMs: 150, retries: 1, backoffMs: 1 }),
       );
       assert.match(error.message, /timed out/);
@@ -251,7 +225,7 @@ Deno.test("stops retrying when the caller aborts, throwing the abort reason", as
     },
   });
   try {
-    await withTempDir(async (dir) => {
+    await withTempDir("ivpm-download-", async (dir) => {
       const done = downloadToFile(`${server.url}/down`, join(dir, "f"), {
         retries: 50,
         backoffMs: 1,
@@ -266,7 +240,7 @@ Deno.test("stops retrying when the caller aborts, throwing the abort reason", as
 });
 
 Deno.test("downloads a file:// URL, hashing it", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-download-", async (dir) => {
     const source = join(dir, "source.bin");
     await Deno.writeFile(source, PAYLOAD);
     const dest = join(dir, "out", "copy.bin");
@@ -275,7 +249,7 @@ Deno.test("downloads a file:// URL, hashing it", async () => {
     assert.equal(result.size, PAYLOAD.length);
     assert.ok(result.lastModified);
     const missing = pathToFileURL(join(dir, "nope.bin")).href;
-    const error = await failure(downloadToFile(missing, join(dir, "x")));
+    const error = await catchIvpmErrorAsync(downloadToFile(missing, join(dir, "x")));
     assert.match(error.message, /nope\.bin/);
   });
 });

@@ -2,22 +2,11 @@ import assert from "node:assert/strict";
 import { ALWAYS, hasSourceType, hasType, type PackageView } from "../../core/plugin_api/mod.ts";
 import { evaluateConditions } from "../../core/plugin_api/conditions.ts";
 import { normalizePhase } from "../../core/plugin_api/phase.ts";
+import { packageView } from "../_helpers/package_view.ts";
 
-function pkg(name: string, srcType: string, extra: Partial<PackageView> = {}): PackageView {
-  return {
-    name,
-    path: `/p/${name}`,
-    srcType,
-    options: {},
-    typeData: [],
-    resolvedBy: "root",
-    depSet: "default",
-    virtual: false,
-    ownWith: {},
-    extra: {},
-    ...extra,
-  };
-}
+/** A package of this source type, overridden by `extra`. */
+const pkg = (name: string, srcType: string, extra: Partial<PackageView> = {}) =>
+  packageView({ name, path: `/p/${name}`, srcType, ...extra });
 
 const git = pkg("g", "git");
 const py = pkg("p", "pypi", { typeData: [{ name: "python", options: {} }] });

@@ -16,6 +16,8 @@ import {
   ok,
   type PluginMachine,
   pluginMachine,
+  socYaml,
+  writeIpSource,
   writeTree,
 } from "../_helpers/plugins_e2e.ts";
 import type { PinFile, PluginPin } from "../../core/plugins/pins.ts";
@@ -28,17 +30,8 @@ const SPEC = "jsr:@acme/fusesoc@^1";
 
 async function project(m: PluginMachine, plugins: string[]): Promise<string> {
   const proj = join(m.root, "proj");
-  await writeTree(m.root, { "src/ip/ip.core": "CAPI=2:\n" });
   await writeTree(proj, {
-    "ivpm.yaml": `package:
-  name: soc
-  plugins:
-${plugins.map((p) => `    - ${p}\n`).join("")}  dep-sets:
-    - name: default
-      deps:
-        - name: ip
-          url: file://${m.root}/src/ip
-`,
+    "ivpm.yaml": socYaml({ ip: await writeIpSource(m.root) }, plugins),
     "tools/local.ts": markerHandler("local-marker", "VERSION", 'import { VERSION } from "./version.ts";'),
     "tools/version.ts": 'export const VERSION = "v1";\n',
   });

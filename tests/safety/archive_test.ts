@@ -3,24 +3,7 @@ import { join } from "node:path";
 import { type ArchiveKind, extractArchive } from "../../core/archive/mod.ts";
 import { IvpmError } from "../../core/errors.ts";
 import { type TarEntrySpec, writeTar, writeZipEntries } from "../_helpers/archive_fixtures.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ivpm_safety_archive_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { exists, withTempDir } from "../_helpers/temp.ts";
 
 async function names(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -55,7 +38,7 @@ async function assertRefused(
 }
 
 Deno.test("safety 3: archive symlinks that only escape the package together (a chain) are refused, tar and zip", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-safety-archive-", async (dir) => {
     // `d/a -> b/../../target` stays inside while `d/b` does not exist; once `d/b -> .`
     // is made, `d/a` resolves to `<pkg>/../target`.
     const chain = [
@@ -122,7 +105,7 @@ Deno.test("safety 3: archive symlinks that only escape the package together (a c
 });
 
 Deno.test("safety 15: an extraction aborted through its signal stops promptly and leaves no partial tree", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("ivpm-safety-archive-", async (dir) => {
     const entries = 20_000;
     const many = join(dir, "many.tar.gz");
     await writeTar(

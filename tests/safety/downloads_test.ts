@@ -22,7 +22,7 @@ import {
   readLockJson,
   runIvpm,
   tempRoot,
-  writeIvpmYaml,
+  writeProjectDeps,
 } from "../_helpers/update_project.ts";
 
 /** Five `..` lead from a package's staging files (`packages/<staging>/<pkg>-N/dl/`) to the temp root. */
@@ -32,7 +32,7 @@ const ESCAPE_NAME = "../../../../../victim.txt";
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 async function project(root: string, deps: DepEntry[]): Promise<string> {
-  return await writeIvpmYaml(join(root, "proj"), { name: "proj", "dep-sets": depSets({ default: deps }) });
+  return await writeProjectDeps(join(root, "proj"), deps);
 }
 
 /** In-process update without handlers (these tests are about what lands on disk). */

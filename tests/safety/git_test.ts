@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { runIvpm } from "../_helpers/cli.ts";
 import { addCommit, fixtureGit, makeRepo } from "../_helpers/git_fixture.ts";
 import { makeSyncWorkspace, pushUpstream } from "../_helpers/sync_workspace.ts";
-import { cliEnv, spawnIvpm, tempRoot, writeIvpmYaml } from "../_helpers/update_project.ts";
+import { startSilentServer } from "../_helpers/http_server.ts";
+import { cliEnv, runIvpmBounded, tempRoot, writeIvpmYaml } from "../_helpers/update_project.ts";
 import { runUpdate } from "../../core/update/update.ts";
 import { HandlerRegistry } from "../../core/handlers/registry.ts";
 import { IvpmError } from "../../core/errors.ts";
@@ -187,34 +188,25 @@ Deno.test("safety 12.4: a repository served over HTTP cannot pull a local file:/
 
 Deno.test("safety 12.12: a git remote that stalls fails the update after IVPM_GIT_TIMEOUT, naming package, URL and setting", async () => {
   const tmp = await tempRoot("ivpm-safety-git-");
-  // Accepts connections and never answers.
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    try {
-      for await (const c of listener) held.push(c);
-    } catch { /* closed */ }
-  })();
-  const url = `http://127.0.0.1:${listener.addr.port}/stall.git`;
+  const server = startSilentServer();
+  const url = `${server.url}/stall.git`;
   try {
     const project = await writeIvpmYaml(join(tmp.path, "project"), {
       name: "project",
       "dep-sets": [{ name: "default", deps: [{ name: "slow", url }] }],
     });
-    const child = spawnIvpm(project, ["update", "-a"], cliEnv({ IVPM_GIT_TIMEOUT: "1" }));
-    // The old code waits forever: bound the test instead of hanging it.
-    const bound = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    const out = await child.output();
-    clearTimeout(bound);
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 1, stderr);
+    // The old code waits forever: the run is bounded instead of hanging the test.
+    const { code, stderr } = await runIvpmBounded(
+      project,
+      ["update", "-a"],
+      cliEnv({ IVPM_GIT_TIMEOUT: "1" }),
+    );
+    assert.equal(code, 1, stderr);
     assert.match(stderr, /failed to update package 'slow'/);
     assert.ok(stderr.includes(url), stderr);
     assert.match(stderr, /IVPM_GIT_TIMEOUT/);
   } finally {
-    listener.close();
-    await accepting;
-    for (const c of held) c.close();
+    await server.close();
     await tmp.dispose();
   }
 });

@@ -10,32 +10,9 @@ import { join } from "node:path";
 import { downloadToFile } from "../../core/net/download.ts";
 import { asDiskError, DiskError } from "../../core/util/disk_error.ts";
 import { inFlightLabel } from "../../core/ui/transcript.ts";
-import { startHttpServer } from "../_helpers/http_server.ts";
+import { startHttpServer, startSilentServer } from "../_helpers/http_server.ts";
 import { catchIvpmErrorAsync } from "../_helpers/catch_ivpm_error.ts";
-import { cliEnv, spawnIvpm, tempRoot, writeIvpmYaml } from "../_helpers/update_project.ts";
-
-/** Runs `ivpm <args>` killed after `boundMs`: the old code hangs forever, and must fail the test instead. */
-async function boundedIvpm(
-  cwd: string,
-  args: string[],
-  env: Record<string, string> = cliEnv(),
-  boundMs = 60_000,
-) {
-  const child = spawnIvpm(cwd, args, env);
-  const bound = setTimeout(() => child.kill("SIGKILL"), boundMs);
-  try {
-    const out = await child.output();
-    const dec = new TextDecoder();
-    return {
-      code: out.code,
-      signal: out.signal,
-      stderr: dec.decode(out.stderr),
-      stdout: dec.decode(out.stdout),
-    };
-  } finally {
-    clearTimeout(bound);
-  }
-}
+import { cliEnv, runIvpmBounded, tempRoot, writeIvpmYaml } from "../_helpers/update_project.ts";
 
 async function mkfifo(path: string): Promise<void> {
   const r = await new Deno.Command("mkfifo", { args: [path] }).output();
@@ -47,7 +24,7 @@ Deno.test("safety 6: include of /dev/zero or a FIFO is a located config error, n
   try {
     // The project's own ivpm.yaml includes /dev/zero (a read that never ends).
     const zero = await writeIvpmYaml(join(tmp.path, "zero"), { name: "zero", include: ["/dev/zero"] });
-    const a = await boundedIvpm(zero, ["update"], cliEnv(), 20_000);
+    const a = await runIvpmBounded(zero, ["update"], cliEnv(), 20_000);
     assert.equal(a.signal, null, "ivpm was killed: it kept reading /dev/zero");
     assert.equal(a.code, 1, a.stderr);
     assert.match(
@@ -63,7 +40,7 @@ Deno.test("safety 6: include of /dev/zero or a FIFO is a located config error, n
       name: "project",
       "dep-sets": [{ name: "default", deps: [{ name: "dep", src: "dir", url: dep }] }],
     });
-    const b = await boundedIvpm(project, ["update"], cliEnv(), 20_000);
+    const b = await runIvpmBounded(project, ["update"], cliEnv(), 20_000);
     assert.equal(b.signal, null, "ivpm was killed: it blocked opening the FIFO");
     assert.equal(b.code, 1, b.stderr);
     assert.match(b.stderr, /dep\/ivpm\.yaml:\d+:\d+: Include file 'pipe' is a FIFO, not a regular file/);
@@ -75,22 +52,15 @@ Deno.test("safety 6: include of /dev/zero or a FIFO is a located config error, n
 
 Deno.test("safety 13: a stalled HTTP server fails within --http-timeout, says it retries and names the setting", async () => {
   const tmp = await tempRoot("ivpm-safety-io-");
-  // Accepts connections and never answers.
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    try {
-      for await (const c of listener) held.push(c);
-    } catch { /* closed */ }
-  })();
-  const url = `http://127.0.0.1:${listener.addr.port}/tool.tar.gz`;
+  const server = startSilentServer();
+  const url = `${server.url}/tool.tar.gz`;
   try {
     const project = await writeIvpmYaml(join(tmp.path, "project"), {
       name: "project",
       "dep-sets": [{ name: "default", deps: [{ name: "tool", src: "http", url }] }],
     });
     // Timeout by flag, retries by environment: both ways of setting them work.
-    const r = await boundedIvpm(
+    const r = await runIvpmBounded(
       project,
       ["update", "--http-timeout", "1"],
       cliEnv({ IVPM_HTTP_RETRIES: "1" }),
@@ -100,16 +70,14 @@ Deno.test("safety 13: a stalled HTTP server fails within --http-timeout, says it
     assert.ok(r.stderr.includes(`retrying ${url} (2/2) after timed out (no data for 1 s)`), r.stderr);
     assert.ok(r.stderr.includes(`Failed to download ${url} after 2 attempts`), r.stderr);
     assert.match(r.stderr, /--http-timeout <seconds> or IVPM_HTTP_TIMEOUT/);
-    assert.equal(held.length, 2, "one attempt plus one retry");
+    assert.equal(server.accepted, 2, "one attempt plus one retry");
     // On a terminal the status line says whom it waits for.
     assert.equal(
       inFlightLabel("tool", 14_000, undefined, { url, host: "example.com", waitedMs: 12_400 }),
       "tool waiting for example.com (12 s) 14s",
     );
   } finally {
-    listener.close();
-    await accepting;
-    for (const c of held) c.close();
+    await server.close();
     await tmp.dispose();
   }
 });
@@ -148,7 +116,7 @@ Deno.test("safety 14: disk errors name the path and stop: no retry, no blame on 
       "dep-sets": [{ name: "default", deps: [] }],
     });
     await Deno.writeTextFile(join(project, "blocker"), "a file, not a directory");
-    const r = await boundedIvpm(project, ["update"]);
+    const r = await runIvpmBounded(project, ["update"]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^error: Not a directory \(a parent is a file\) on .*blocker\/packages/m);
     assert.match(r.stderr, /^hint: a component of that path is a regular file/m);

@@ -8,35 +8,21 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runUpdate, type UpdateOptions } from "../../core/update/update.ts";
+import type { UpdateOptions } from "../../core/update/update.ts";
 import { runDestroy } from "../../core/update/destroy.ts";
 import { acquireLock } from "../../core/cache/file_lock.ts";
 import { catchIvpmErrorAsync } from "../_helpers/catch_ivpm_error.ts";
 import { fixtureGit, makeRepo } from "../_helpers/git_fixture.ts";
 import {
-  type DepEntry,
-  depSets,
   exists,
   readLockJson,
-  recorder,
   tempRoot,
-  writeIvpmYaml,
+  updateRecorded,
+  writeProjectDeps,
 } from "../_helpers/update_project.ts";
-import { NO_PY_INSTALL } from "../_helpers/no_py_install.ts";
-
-async function writeProject(dir: string, deps: DepEntry[]): Promise<string> {
-  return await writeIvpmYaml(dir, { name: "proj", "dep-sets": depSets({ default: deps }) });
-}
 
 async function update(project: string, opts: Partial<UpdateOptions> = {}) {
-  const rec = recorder();
-  const result = await runUpdate({
-    handlerArgs: NO_PY_INSTALL,
-    projectDir: project,
-    cacheDir: null,
-    reporter: rec,
-    ...opts,
-  });
+  const { result, rec } = await updateRecorded(project, opts);
   return { result, rec, warnings: rec.messages("warning") };
 }
 
@@ -64,12 +50,12 @@ Deno.test("safety 9: a spec change keeps a checkout with untracked or ignored fi
   try {
     const repo = await makeRepo(tmp.path, "libA", { files: { "a.txt": "v1" }, tags: ["v1"], commits: 2 });
     const project = join(tmp.path, "proj");
-    await writeProject(project, [{ name: "libA", url: repo.url, tag: "v1" }]);
+    await writeProjectDeps(project, [{ name: "libA", url: repo.url, tag: "v1" }]);
     await update(project);
     const pkg = join(project, "packages/libA");
     await addLocalWork(pkg);
 
-    await writeProject(project, [{ name: "libA", url: repo.url }]);
+    await writeProjectDeps(project, [{ name: "libA", url: repo.url }]);
     const { warnings } = await update(project);
     const kept = warnings.find((m) => m.startsWith("packages/libA kept:"));
     assert.ok(kept, `no warning about libA in ${JSON.stringify(warnings)}`);
@@ -104,13 +90,13 @@ Deno.test("safety 9: update --prune and destroy keep packages holding untracked 
     const a = await makeRepo(tmp.path, "a", { files: { "a.txt": "a" } });
     const b = await makeRepo(tmp.path, "b", { files: { "a.txt": "b" } });
     const project = join(tmp.path, "proj");
-    await writeProject(project, [{ name: "a", url: a.url }, { name: "b", url: b.url }]);
+    await writeProjectDeps(project, [{ name: "a", url: a.url }, { name: "b", url: b.url }]);
     await update(project);
     await Deno.writeTextFile(join(project, "packages/a/notes.txt"), "mine");
     await Deno.writeTextFile(join(project, "packages/b/a.txt"), "stashed");
     await fixtureGit(join(project, "packages/b"), "stash", "-q");
 
-    await writeProject(project, [{ name: "b", url: b.url }]);
+    await writeProjectDeps(project, [{ name: "b", url: b.url }]);
     const { result, warnings } = await update(project, { prune: true });
     assert.deepEqual(result.pruned, []);
     assert.ok(warnings.some((m) => /^packages\/a kept: 1 untracked file;/.test(m)), JSON.stringify(warnings));
@@ -132,7 +118,7 @@ Deno.test("safety 9: a directory ivpm did not create is not replaced by a new pa
   try {
     const repo = await makeRepo(tmp.path, "x", { files: { "a.txt": "from git" } });
     const project = join(tmp.path, "proj");
-    await writeProject(project, [{ name: "x", url: repo.url }]);
+    await writeProjectDeps(project, [{ name: "x", url: repo.url }]);
     await Deno.mkdir(join(project, "packages/x"), { recursive: true });
     await Deno.writeTextFile(join(project, "packages/x/a.txt"), "my own");
 
@@ -154,7 +140,7 @@ Deno.test("safety 10: destroy keeping a package keeps the lock, so destroy --for
   try {
     const repo = await makeRepo(tmp.path, "r", { files: { "a.txt": "a" } });
     const project = join(tmp.path, "proj");
-    await writeProject(project, [{ name: "r", url: repo.url }]);
+    await writeProjectDeps(project, [{ name: "r", url: repo.url }]);
     await update(project);
     await Deno.writeTextFile(join(project, "packages/r/notes.txt"), "mine");
 
@@ -178,7 +164,7 @@ Deno.test("safety 10: destroy refuses while another ivpm holds the project lock"
   try {
     const repo = await makeRepo(tmp.path, "r", { files: { "a.txt": "a" } });
     const project = join(tmp.path, "proj");
-    await writeProject(project, [{ name: "r", url: repo.url }]);
+    await writeProjectDeps(project, [{ name: "r", url: repo.url }]);
     await update(project);
     const held = await acquireLock(join(project, "packages/.ivpm.lock"), { wait: false });
     try {
@@ -200,7 +186,7 @@ Deno.test("safety 16: a no-op update does not rewrite the lock", async () => {
   try {
     const repo = await makeRepo(tmp.path, "r", { files: { "a.txt": "a" } });
     const project = join(tmp.path, "proj");
-    await writeProject(project, [{ name: "r", url: repo.url }]);
+    await writeProjectDeps(project, [{ name: "r", url: repo.url }]);
     await update(project);
     const lockPath = join(project, "packages/package-lock.json");
     const before = await Deno.readTextFile(lockPath);
@@ -219,7 +205,7 @@ Deno.test("safety 16: the next update removes the temp lock files of a killed ru
   const tmp = await tempRoot();
   try {
     const project = join(tmp.path, "proj");
-    await writeProject(project, []);
+    await writeProjectDeps(project, []);
     await Deno.mkdir(join(project, "packages"));
     const stale = join(project, "packages/package-lock.json.tmp-4242-deadbeef");
     await Deno.writeTextFile(stale, "{ half");

@@ -1,20 +1,11 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { checkLayers } from "../../scripts/check_layers.ts";
-
-async function tree(files: Record<string, string>): Promise<string> {
-  const root = await Deno.makeTempDir({ prefix: "ivpm-layers-" });
-  for (const [path, text] of Object.entries(files)) {
-    await Deno.mkdir(join(root, path, ".."), { recursive: true });
-    await Deno.writeTextFile(join(root, path), text);
-  }
-  return root;
-}
+import { tempTree } from "../_helpers/temp.ts";
 
 const LAYERS = [["src/low"], ["src/mid"], ["src/top"]];
 
 Deno.test("a tree that imports only downward passes the layer check", async () => {
-  const root = await tree({
+  const { path: root, dispose } = await tempTree("ivpm-layers-", {
     "src/low/a.ts": "export const a = 1;\n",
     "src/mid/b.ts": 'import { a } from "../low/a.ts";\nexport const b = a;\n',
     "src/top/c.ts":
@@ -23,12 +14,12 @@ Deno.test("a tree that imports only downward passes the layer check", async () =
   try {
     assert.deepEqual(await checkLayers(root, LAYERS, ["src"]), []);
   } finally {
-    await Deno.remove(root, { recursive: true });
+    await dispose();
   }
 });
 
 Deno.test("a deliberately added back-edge is reported as an upward import and as a cycle", async () => {
-  const root = await tree({
+  const { path: root, dispose } = await tempTree("ivpm-layers-", {
     "src/low/a.ts": 'import { b } from "../mid/b.ts";\nexport const a = b;\n',
     "src/mid/b.ts": 'export const b = 1;\nexport { a } from "../low/a.ts";\n',
     "src/top/c.ts": 'const m = await import("../mid/b.ts");\nexport const c = m;\n',
@@ -45,16 +36,19 @@ Deno.test("a deliberately added back-edge is reported as an upward import and as
       /import cycle between src\/low, src\/mid/,
     );
   } finally {
-    await Deno.remove(root, { recursive: true });
+    await dispose();
   }
 });
 
 Deno.test("a file in no layer is reported", async () => {
-  const root = await tree({ "src/low/a.ts": "export const a = 1;\n", "src/new/x.ts": "export {};\n" });
+  const { path: root, dispose } = await tempTree("ivpm-layers-", {
+    "src/low/a.ts": "export const a = 1;\n",
+    "src/new/x.ts": "export {};\n",
+  });
   try {
     const problems = await checkLayers(root, LAYERS, ["src"]);
     assert.deepEqual(problems.map((p) => p.kind), ["unplaced"]);
   } finally {
-    await Deno.remove(root, { recursive: true });
+    await dispose();
   }
 });

@@ -6,14 +6,10 @@ import { lockChecksum } from "../../core/lock/lock_file.ts";
 import { IvpmError } from "../../core/errors.ts";
 import { addCommit, makeRepo, makeSubmoduleRepo } from "../_helpers/git_fixture.ts";
 import { gitIn, makeSyncWorkspace, pushUpstream } from "../_helpers/sync_workspace.ts";
-import { readLockJson, tempRoot } from "../_helpers/update_project.ts";
+import { exists, readLockJson, tempRoot } from "../_helpers/update_project.ts";
 
 function by(report: SyncReport): Record<string, SyncResult> {
   return Object.fromEntries(report.results.map((r) => [r.name, r]));
-}
-
-async function exists(path: string): Promise<boolean> {
-  return !!(await Deno.lstat(path).catch(() => undefined));
 }
 
 Deno.test("fast-forwards a package that is behind and records the new commit in the lock", async () => {

@@ -19,10 +19,11 @@ import {
   runIvpm,
   tempRoot,
   writeIvpmYaml,
+  writeProjectDeps,
 } from "../_helpers/update_project.ts";
 
 async function updateProject(dir: string, deps: DepEntry[], cacheDir: string) {
-  const project = await writeIvpmYaml(dir, { name: "proj", "dep-sets": depSets({ default: deps }) });
+  const project = await writeProjectDeps(dir, deps);
   const rec = recorder();
   await runUpdate({ projectDir: project, cacheDir, reporter: rec });
   return { project, rec, lock: await readLockJson(project) };

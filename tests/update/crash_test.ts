@@ -10,15 +10,13 @@ import { writeTar } from "../_helpers/archive_fixtures.ts";
 import { startHttpServer } from "../_helpers/http_server.ts";
 import {
   cliEnv,
-  type DepEntry,
-  depSets,
   exists,
   listDir,
   readLockJson,
   runIvpm,
   tempRoot,
   watchIvpm,
-  writeIvpmYaml,
+  writeProjectDeps,
 } from "../_helpers/update_project.ts";
 
 /**
@@ -76,18 +74,14 @@ async function stallingServer(dir: string) {
   };
 }
 
-async function writeProject(dir: string, deps: DepEntry[]) {
-  return await writeIvpmYaml(dir, { name: "proj", "dep-sets": depSets({ default: deps }) });
-}
-
 /** A project updated once with `good`, then extended with `slow` (not fetched yet). */
 async function projectWithLock(root: string, serverUrl: string) {
   const project = join(root, "proj");
-  await writeProject(project, [{ name: "good", url: `${serverUrl}/good.tar.gz` }]);
+  await writeProjectDeps(project, [{ name: "good", url: `${serverUrl}/good.tar.gz` }]);
   const first = await runIvpm(project, ["update"]);
   assert.equal(first.code, 0, first.stderr);
   const lockText = await Deno.readTextFile(join(project, "packages/package-lock.json"));
-  await writeProject(project, [
+  await writeProjectDeps(project, [
     { name: "good", url: `${serverUrl}/good.tar.gz` },
     { name: "slow", url: `${serverUrl}/slow.tar.gz` },
   ]);
@@ -141,7 +135,7 @@ Deno.test("two concurrent updates of one project: the second waits, says so, and
   const tmp = await tempRoot();
   const srv = await stallingServer(tmp.path);
   try {
-    const project = await writeProject(join(tmp.path, "proj"), [
+    const project = await writeProjectDeps(join(tmp.path, "proj"), [
       { name: "good", url: `${srv.server.url}/good.tar.gz` },
       { name: "slow", url: `${srv.server.url}/slow.tar.gz` },
     ]);
@@ -171,7 +165,7 @@ Deno.test("Ctrl-C while waiting for another update stops the wait at once", asyn
   const tmp = await tempRoot();
   const srv = await stallingServer(tmp.path);
   try {
-    const project = await writeProject(join(tmp.path, "proj"), [
+    const project = await writeProjectDeps(join(tmp.path, "proj"), [
       { name: "slow", url: `${srv.server.url}/slow.tar.gz` },
     ]);
     const first = watchIvpm(project, ["update"]);

@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { runIvpm } from "../_helpers/cli.ts";
-
-async function project(files: Record<string, string>): Promise<{ dir: string; cleanup(): Promise<void> }> {
-  const dir = await Deno.makeTempDir({ prefix: "ivpm-factory-cycle-" });
-  for (const [name, text] of Object.entries(files)) await Deno.writeTextFile(join(dir, name), text);
-  return { dir, cleanup: () => Deno.remove(dir, { recursive: true }) };
-}
+import { tempTree } from "../_helpers/temp.ts";
 
 const factory = (deps: string) =>
   `package:\n  name: f\n  dep-sets:\n    - name: default\n      deps:\n${deps}`;
@@ -24,17 +18,17 @@ for (
 ) {
   Deno.test(`an ivpm.yaml factory that ${what} is a fatal error naming the chain`, async () => {
     const root = Object.keys(files)[0];
-    const p = await project({
+    const p = await tempTree("ivpm-factory-cycle-", {
       ...files,
       "ivpm.yaml": factory(ref("top", root)).replace("name: f", "name: proj"),
     });
     try {
-      const r = await runIvpm(["update"], { cwd: p.dir, env: { IVPM_CACHE: "" } });
+      const r = await runIvpm(["update"], { cwd: p.path, env: { IVPM_CACHE: "" } });
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /cyclic ivpm\.yaml factory reference: .* -> /);
       assert.doesNotMatch(r.stderr, /bug in ivpm/);
     } finally {
-      await p.cleanup();
+      await p.dispose();
     }
   });
 }

@@ -18,7 +18,9 @@ import {
   readLockJson,
   recorder,
   tempRoot,
+  updateRecorded,
   writeIvpmYaml,
+  writeProjectDeps,
 } from "../_helpers/update_project.ts";
 import { NO_PY_INSTALL } from "../_helpers/no_py_install.ts";
 
@@ -231,17 +233,8 @@ Deno.test("a dependency cycle A -> B -> A is a warning showing the chain, and bo
     const aDir = join(t, "a"), bDir = join(t, "b");
     await writeIvpmYaml(aDir, { name: "a", "dep-sets": depSets({ default: [dir("B", bDir)] }) });
     await writeIvpmYaml(bDir, { name: "b", "dep-sets": depSets({ default: [dir("A", aDir)] }) });
-    const project = await writeIvpmYaml(join(t, "proj"), {
-      name: "proj",
-      "dep-sets": depSets({ default: [dir("A", aDir)] }),
-    });
-    const rec = recorder();
-    const result = await runUpdate({
-      handlerArgs: NO_PY_INSTALL,
-      projectDir: project,
-      cacheDir: null,
-      reporter: rec,
-    });
+    const project = await writeProjectDeps(join(t, "proj"), [dir("A", aDir)]);
+    const { result, rec } = await updateRecorded(project);
     const cycles = rec.messages("warning").filter((m) => m.includes("cycle"));
     assert.equal(cycles.length, 1, rec.messages().join("\n"));
     assert.match(cycles[0], /A -> B -> A/);

@@ -24,14 +24,12 @@ import {
   recorder,
   tempRoot,
   writeIvpmYaml,
+  writeProjectDeps,
 } from "../_helpers/update_project.ts";
 
 /** Writes a project with one default dep-set and runs an update of it. */
 async function update(root: string, deps: DepEntry[], opts: Partial<UpdateOptions> = {}) {
-  const project = await writeIvpmYaml(join(root, "proj"), {
-    name: "proj",
-    "dep-sets": depSets({ default: deps }),
-  });
+  const project = await writeProjectDeps(join(root, "proj"), deps);
   const rec = recorder();
   const result = await runUpdate({ projectDir: project, cacheDir: null, reporter: rec, ...opts });
   return {
@@ -45,10 +43,7 @@ async function update(root: string, deps: DepEntry[], opts: Partial<UpdateOption
 
 /** Writes a project like {@link update} and returns the IvpmError its update throws. */
 async function failingUpdate(root: string, deps: DepEntry[]) {
-  const project = await writeIvpmYaml(join(root, "proj"), {
-    name: "proj",
-    "dep-sets": depSets({ default: deps }),
-  });
+  const project = await writeProjectDeps(join(root, "proj"), deps);
   const error = await catchIvpmErrorAsync(() => runUpdate({ projectDir: project, cacheDir: null }));
   return { project, error };
 }

@@ -4,15 +4,7 @@ import { findSkills, skillPatterns } from "../../../plugins/agents/discover.ts";
 import { parseFrontMatter, skillFileProblem } from "../../../plugins/agents/front_matter.ts";
 import { glob } from "../../../plugins/agents/glob.ts";
 import { skillMd, writeFile } from "../../_helpers/agents_fixture.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ivpm-agents-unit-" }));
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "../../_helpers/temp.ts";
 
 Deno.test("front-matter needs a leading --- block with non-empty name and description", () => {
   assert.deepEqual(parseFrontMatter("---\nname: x\ndescription: does y\n---\nbody\n"), {
@@ -31,7 +23,7 @@ Deno.test("front-matter needs a leading --- block with non-empty name and descri
 });
 
 Deno.test("skillFileProblem names what is wrong with a SKILL.md", async () => {
-  await withDir(async (dir) => {
+  await withTempDir("ivpm-agents-unit-", async (dir) => {
     const f = join(dir, "SKILL.md");
     await Deno.writeTextFile(f, skillMd("ok"));
     assert.equal(await skillFileProblem(f), undefined);
@@ -46,7 +38,7 @@ Deno.test("skillFileProblem names what is wrong with a SKILL.md", async () => {
 });
 
 Deno.test("glob: ** spans zero or more directories, skips hidden names and does not follow symlinks", async () => {
-  await withDir(async (dir) => {
+  await withTempDir("ivpm-agents-unit-", async (dir) => {
     for (
       const p of ["skills/SKILL.md", "skills/a/SKILL.md", "skills/a/b/SKILL.md", "skills/.hidden/SKILL.md"]
     ) {
@@ -77,7 +69,7 @@ Deno.test("glob: ** spans zero or more directories, skips hidden names and does 
 });
 
 Deno.test("findSkills validates matches, dedupes overlapping patterns and warns about the rest", async () => {
-  await withDir(async (dir) => {
+  await withTempDir("ivpm-agents-unit-", async (dir) => {
     await writeFile(join(dir, "SKILL.md"), skillMd("root"));
     await writeFile(join(dir, "skills/a/SKILL.md"), skillMd("a"));
     await writeFile(join(dir, "skills/bad/SKILL.md"), "no front-matter\n");

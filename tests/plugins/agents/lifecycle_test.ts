@@ -11,6 +11,7 @@ import {
   updateWith,
   writeFile,
 } from "../../_helpers/agents_fixture.ts";
+import { backdateTree } from "../../_helpers/temp.ts";
 
 /** Identity of every entry of a directory (and of the directory): a re-created entry differs. */
 async function snapshot(dir: string): Promise<Record<string, string>> {
@@ -19,9 +20,6 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
   for await (const e of Deno.readDir(dir)) out[e.name] = id(await Deno.lstat(join(dir, e.name)));
   return out;
 }
-
-/** Lets the clock move on, so that anything re-created gets a different mtime. */
-const tick = () => new Promise((r) => setTimeout(r, 20));
 
 Deno.test("a second update changes nothing: same entries, same inodes and mtimes, same state", async () => {
   const t = await agentsTree();
@@ -32,12 +30,14 @@ Deno.test("a second update changes nothing: same entries, same inodes and mtimes
     await writeFile(join(t.proj, ".claude/settings.json"), "{}\n");
     await t.project(["uvm"]);
     await updateWith(t.proj, agentsRegistry());
+    // Backdated, anything re-created (or any entry added to a directory) shows a different mtime.
+    await backdateTree(join(t.proj, ".agents/skills"));
+    await backdateTree(join(t.proj, ".claude/skills"));
     const before = {
       agents: await snapshot(join(t.proj, ".agents/skills")),
       claude: await snapshot(join(t.proj, ".claude/skills")),
       state: await agentsState(t.proj),
     };
-    await tick();
     const r = await updateWith(t.proj, agentsRegistry());
     assert.deepEqual(r.warnings, []);
     assert.deepEqual(r.lines, ["Populated .agents/skills/ with 3 skill(s) (symlinks)"]);
@@ -60,9 +60,9 @@ Deno.test("entries of a removed package are cleaned up on the next update; the r
     await updateWith(t.proj, agentsRegistry());
     const skills = join(t.proj, ".agents/skills");
     assert.deepEqual(Object.keys(await skillEntries(skills)), ["lib-a", "uvm"]);
+    await backdateTree(skills);
     const uvmBefore = (await snapshot(skills)).uvm;
 
-    await tick();
     await t.project(["uvm"]);
     const r = await updateWith(t.proj, agentsRegistry());
     assert.deepEqual(r.lines, ["Populated .agents/skills/ with 1 skill(s) (symlinks)"]);
@@ -191,9 +191,9 @@ Deno.test("copy fallback: SKILL.md, scripts/, references/ and assets/ are copied
     });
 
     const copied = join(t.proj, ".agents/skills/uvm/SKILL.md");
+    await backdateTree(join(t.proj, ".agents/skills/uvm"));
     const before = await snapshot(join(t.proj, ".agents/skills/uvm"));
     const fileBefore = (await Deno.lstat(copied)).mtime?.getTime();
-    await tick();
     await updateWith(t.proj, agentsRegistry());
     assert.deepEqual(await snapshot(join(t.proj, ".agents/skills/uvm")), before);
     assert.equal((await Deno.lstat(copied)).mtime?.getTime(), fileBefore);

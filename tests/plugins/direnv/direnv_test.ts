@@ -15,6 +15,7 @@ import {
   writeProject,
 } from "../../_helpers/direnv_modules.ts";
 import { exists, tempRoot } from "../../_helpers/update_project.ts";
+import { backdate } from "../../_helpers/temp.ts";
 
 const ENV = (name: string) => `export ${name.toUpperCase()}_HOME="$PWD"\n`;
 
@@ -98,8 +99,8 @@ Deno.test("a re-run changes nothing and keeps the sections other handlers added"
       "# --- ivpm:python begin ---\nsource_env ./python/export.envrc\n# --- ivpm:python end ---\n" +
       "# --- ivpm:node begin ---\nsource_env ./node/export.envrc\n# --- ivpm:node end ---\n";
     assert.equal(before, golden(depsDir) + sections);
+    await backdate(file); // a rewrite shows as a new mtime
     const stamp = await mtime(file);
-    await new Promise((r) => setTimeout(r, 20)); // let a rewrite show in the mtime
     await runUpdate({ projectDir: dir, cacheDir: null, handlers });
     assert.equal(await Deno.readTextFile(file), before);
     assert.equal(await mtime(file), stamp, "an unchanged packages.envrc is not rewritten");
@@ -154,6 +155,7 @@ Deno.test("with no envrc anywhere, a packages.envrc ivpm did not write is left e
     const file = join(dir, "packages", "packages.envrc");
     await Deno.mkdir(join(dir, "packages"));
     await Deno.writeTextFile(file, "# my own\nexport FOO=1\n");
+    await backdate(file);
     const stamp = await mtime(file);
     await runUpdate({ projectDir: dir, cacheDir: null, handlers: await pluginRegistry(["direnv"]) });
     assert.equal(await Deno.readTextFile(file), "# my own\nexport FOO=1\n");

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ok, pluginMachine, writeTree } from "../../_helpers/plugins_e2e.ts";
+import { ok, pluginMachine, socYaml, writeTree } from "../../_helpers/plugins_e2e.ts";
 import { exists } from "../../_helpers/update_project.ts";
 
 const LINK_PROBE = `import { PackageHandler, type PackageView, type RootInfo } from "@ivpm/plugin";
@@ -50,14 +50,7 @@ Deno.test("links inside a dependency do not carry a plugin's reads or writes out
   await Deno.symlink("/etc", join(m.root, "src/evil/etc-link"));
   await Deno.symlink(outside, join(m.root, "src/evil/out-link"));
   await writeTree(proj, {
-    "ivpm.yaml": `package:
-  name: soc
-  dep-sets:
-    - name: default
-      deps:
-        - name: evil
-          url: file://${m.root}/src/evil
-`,
+    "ivpm.yaml": socYaml({ evil: `file://${m.root}/src/evil` }),
     "tools/probe.ts": LINK_PROBE,
   });
   await ok(m, ["plugin", "add", "./tools/probe.ts"], { cwd: proj });

@@ -7,7 +7,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startFakeJsr } from "../../_helpers/fake_jsr.ts";
-import { fusesocPackage, ok, pluginMachine, writeTree } from "../../_helpers/plugins_e2e.ts";
+import {
+  fusesocPackage,
+  ok,
+  pluginMachine,
+  socYaml,
+  writeIpSource,
+  writeTree,
+} from "../../_helpers/plugins_e2e.ts";
 import type { PinFile } from "../../../core/plugins/pins.ts";
 import { sha256Of } from "../../../core/plugins/store.ts";
 import { exists } from "../../_helpers/update_project.ts";
@@ -21,19 +28,7 @@ Deno.test("CI=true refuses unpinned plugins, runs pinned ones, and plugin check 
   await using m = await pluginMachine({ JSR_URL: jsr.url });
   try {
     const proj = join(m.root, "proj");
-    await writeTree(m.root, { "src/ip/ip.core": "CAPI=2:\n" });
-    await writeTree(proj, {
-      "ivpm.yaml": `package:
-  name: soc
-  plugins:
-    - ${SPEC}
-  dep-sets:
-    - name: default
-      deps:
-        - name: ip
-          url: file://${m.root}/src/ip
-`,
-    });
+    await writeTree(proj, { "ivpm.yaml": socYaml({ ip: await writeIpSource(m.root) }, [SPEC]) });
     const at = { cwd: proj };
 
     // Listed but not pinned: frozen mode resolves nothing.

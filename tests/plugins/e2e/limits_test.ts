@@ -6,7 +6,14 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ok, type PluginMachine, pluginMachine, writeTree } from "../../_helpers/plugins_e2e.ts";
+import {
+  ok,
+  type PluginMachine,
+  pluginMachine,
+  socYaml,
+  writeIpSource,
+  writeTree,
+} from "../../_helpers/plugins_e2e.ts";
 import { ivpmCommandArgs } from "../../_helpers/cli.ts";
 import { exists } from "../../_helpers/update_project.ts";
 
@@ -24,17 +31,7 @@ export class Spinner extends PackageHandler {
 /** A project with one dependency and the given local plugins (paths under tools/). */
 async function project(m: PluginMachine, plugins: Record<string, string>): Promise<string> {
   const proj = join(m.root, "proj");
-  await writeTree(m.root, { "src/ip/ip.core": "CAPI=2:\n" });
-  const files: Record<string, string> = {
-    "ivpm.yaml": `package:
-  name: soc
-  dep-sets:
-    - name: default
-      deps:
-        - name: ip
-          url: file://${m.root}/src/ip
-`,
-  };
+  const files: Record<string, string> = { "ivpm.yaml": socYaml({ ip: await writeIpSource(m.root) }) };
   for (const [name, text] of Object.entries(plugins)) files[`tools/${name}`] = text;
   await writeTree(proj, files);
   for (const name of Object.keys(plugins)) await ok(m, ["plugin", "add", `./tools/${name}`], { cwd: proj });

@@ -7,7 +7,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startFakeJsr } from "../../_helpers/fake_jsr.ts";
-import { fusesocPackage, ok, pluginMachine, writeTree } from "../../_helpers/plugins_e2e.ts";
+import {
+  fusesocPackage,
+  ok,
+  pluginMachine,
+  socYaml,
+  writeIpSource,
+  writeTree,
+} from "../../_helpers/plugins_e2e.ts";
 import { removeTree } from "../../../core/util/fs.ts";
 
 Deno.test("a pinned plugin runs from the cache with the registry down; without the cache the error names plugin and registry", async () => {
@@ -16,17 +23,7 @@ Deno.test("a pinned plugin runs from the cache with the registry down; without t
   await using m = await pluginMachine({ JSR_URL: jsr.url });
   try {
     const proj = join(m.root, "proj");
-    await writeTree(m.root, { "src/ip/ip.core": "CAPI=2:\n" });
-    await writeTree(proj, {
-      "ivpm.yaml": `package:
-  name: soc
-  dep-sets:
-    - name: default
-      deps:
-        - name: ip
-          url: file://${m.root}/src/ip
-`,
-    });
+    await writeTree(proj, { "ivpm.yaml": socYaml({ ip: await writeIpSource(m.root) }) });
     const at = { cwd: proj };
     await ok(m, ["plugin", "add", "jsr:@acme/fusesoc@^1"], at);
     await ok(m, ["update"], at);

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ok, pluginMachine, writeTree } from "../../_helpers/plugins_e2e.ts";
+import { ok, pluginMachine, socYaml, writeIpSource, writeTree } from "../../_helpers/plugins_e2e.ts";
 import { exists } from "../../_helpers/update_project.ts";
 
 function escaper(outside: string): string {
@@ -26,16 +26,8 @@ Deno.test("a leaf callback writing outside the project is denied, until the dire
   const outside = join(m.root, "outside");
   await Deno.mkdir(outside);
   const proj = join(m.root, "proj");
-  await writeTree(m.root, { "src/ip/ip.core": "CAPI=2:\n" });
   await writeTree(proj, {
-    "ivpm.yaml": `package:
-  name: soc
-  dep-sets:
-    - name: default
-      deps:
-        - name: ip
-          url: file://${m.root}/src/ip
-`,
+    "ivpm.yaml": socYaml({ ip: await writeIpSource(m.root) }),
     "tools/escaper.ts": escaper(outside),
   });
   const at = { cwd: proj };

@@ -8,7 +8,7 @@ import { runDestroy } from "../../../core/update/destroy.ts";
 import { runUpdate } from "../../../core/update/update.ts";
 import { FusesocHandler } from "../../../plugins/fusesoc/mod.ts";
 import { capi2Core } from "../../_helpers/fusesoc_fixtures.ts";
-import { writeFiles } from "../../_helpers/git_fixture.ts";
+import { backdate, writeTree } from "../../_helpers/temp.ts";
 import { toFileUrl } from "../../_helpers/file_url.ts";
 import { depSets, exists, ivpmYaml, tempRoot } from "../../_helpers/update_project.ts";
 
@@ -36,9 +36,9 @@ function registry(root: string, projectDir: string): HandlerRegistry {
 async function project(withFusesoc?: Record<string, unknown>) {
   const tmp = await tempRoot("ivpm-fusesoc-");
   const src = join(tmp.path, "src");
-  await writeFiles(join(src, "alpha"), { "alpha.core": capi2Core("::alpha:1.0"), "rtl.v": "" });
-  await writeFiles(join(src, "beta"), { "beta.core": CAPI1 });
-  await writeFiles(join(src, "gamma"), {
+  await writeTree(join(src, "alpha"), { "alpha.core": capi2Core("::alpha:1.0"), "rtl.v": "" });
+  await writeTree(join(src, "beta"), { "beta.core": CAPI1 });
+  await writeTree(join(src, "gamma"), {
     "ivpm.yaml": ivpmYaml({
       name: "gamma",
       "dep-sets": depSets({ default: [] }),
@@ -50,7 +50,7 @@ async function project(withFusesoc?: Record<string, unknown>) {
     "rtl/c/c.core": CAPI1,
     "ip/ip.core": capi2Core("::ip:1.0"),
   });
-  await writeFiles(join(src, "delta"), {
+  await writeTree(join(src, "delta"), {
     "ivpm.yaml": ivpmYaml({
       name: "delta",
       "dep-sets": depSets({ default: [] }),
@@ -73,10 +73,10 @@ async function project(withFusesoc?: Record<string, unknown>) {
         }),
       }),
     );
-  await writeFiles(dir, { "proj.core": capi2Core("::proj:0.1") });
+  await writeTree(dir, { "proj.core": capi2Core("::proj:0.1") });
   await write(withFusesoc);
   // The direnv handler's file: the fusesoc section is added to it only because it exists.
-  await writeFiles(join(dir, "packages"), { "packages.envrc": `${ENVRC_HEADER}\n` });
+  await writeTree(join(dir, "packages"), { "packages.envrc": `${ENVRC_HEADER}\n` });
   const handlers = registry(tmp.path, dir);
   const events: HandlerEvent[] = [];
   const diags: string[] = [];
@@ -244,8 +244,8 @@ Deno.test("update-conf keeps the user's sections and comments, drops stale ivpm 
       join(p.deps, "fusesoc-cores.envrc"),
       join(p.deps, "packages.envrc"),
     ];
+    await backdate(...files); // a rewrite would show as a new mtime
     const before = await Promise.all(files.map(async (f) => [await Deno.readTextFile(f), await mtime(f)]));
-    await new Promise((r) => setTimeout(r, 20)); // a rewrite would show as a new mtime
     await p.update();
     const after = await Promise.all(files.map(async (f) => [await Deno.readTextFile(f), await mtime(f)]));
     assert.deepEqual(after, before);

@@ -9,6 +9,7 @@ import type { HandlerEvent } from "../../../core/plugin_api/events.ts";
 import { modulesEnvrc } from "../../../plugins/modules/mod.ts";
 import { moduleLoadSpec } from "../../../plugins/modules/spec.ts";
 import { dirDep, mtime, pluginRegistry, writeFixture, writeProject } from "../../_helpers/direnv_modules.ts";
+import { backdate } from "../../_helpers/temp.ts";
 import {
   type ModulesWorld,
   modulesWorld,
@@ -108,9 +109,9 @@ Deno.test("with direnv, packages.envrc gets the modules section after direnv's l
     "source_env ./app/export.envrc\n" +
     "# --- ivpm:modules begin ---\nsource_env ./modules.envrc\n# --- ivpm:modules end ---\n";
   assert.equal(await Deno.readTextFile(envrc), expected);
+  await backdate(envrc, modules); // a rewrite shows as a new mtime
   const stamps = [await mtime(envrc), await mtime(modules)];
   const calls = (await w.calls()).length;
-  await new Promise((r) => setTimeout(r, 20)); // let a rewrite show in the mtimes
   await runUpdate(opts);
   assert.equal(await Deno.readTextFile(envrc), expected);
   assert.equal(await Deno.readTextFile(modules), GOLDEN);

@@ -6,6 +6,7 @@ import { runDestroy } from "../../../core/update/destroy.ts";
 import { nodeProject, nodeRegistry, updateWithNode } from "../../_helpers/node_project.ts";
 import { installToolShim } from "../../_helpers/tool_shim.ts";
 import { exists, listDir, readLockJson, recorder } from "../../_helpers/update_project.ts";
+import { backdate } from "../../_helpers/temp.ts";
 import { runUpdate } from "../../../core/update/update.ts";
 
 const GOLDEN_PACKAGE_JSON = `{
@@ -87,6 +88,7 @@ Deno.test("npm packages, a harvested package.json and a linked source package: i
 
     // Second update: nothing changed, so no npm at all and no file rewritten.
     const generated = [pkgJson, join(p.nodeDir, "export.envrc"), join(p.deps, "packages.envrc")];
+    await backdate(...generated); // a rewrite shows as a new mtime
     const before = await mtimes(generated);
     const second = await updateWithNode(p.dir);
     assert.deepEqual(second.warnings, []);

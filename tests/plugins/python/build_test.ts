@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { BuildInfo, PackageView } from "../../../core/plugin_api/mod.ts";
 import { PythonHandler } from "../../../plugins/python/mod.ts";
+import { packageView } from "../../_helpers/package_view.ts";
 import { tempRoot } from "../../_helpers/update_project.ts";
 
 /** A setup.py that records its command and DEBUG instead of building. */
@@ -9,21 +10,6 @@ const SETUP = (name: string, log: string) =>
   `import os, sys\nopen(${JSON.stringify(log)}, "a").write("${name} %s DEBUG=%s\\n" % ` +
   `(" ".join(sys.argv[1:]), os.environ.get("DEBUG")))\n` +
   (name === "broken" ? 'raise SystemExit("cannot build broken")\n' : "");
-
-function view(name: string, path: string, resolvedBy = "root"): PackageView {
-  return {
-    name,
-    path,
-    srcType: "dir",
-    options: {},
-    typeData: [],
-    resolvedBy,
-    depSet: "default",
-    virtual: false,
-    ownWith: {},
-    extra: {},
-  };
-}
 
 Deno.test("build runs setup.py build_ext --inplace in source packages, dependencies first, with DEBUG", async () => {
   const root = await tempRoot("ivpm-python-build-");
@@ -45,9 +31,9 @@ Deno.test("build runs setup.py build_ext --inplace in source packages, dependenc
       args: {},
     });
     const ok = [
-      view("app", join(deps, "app")),
-      view("lib", join(deps, "lib"), "app"),
-      view("docs", join(deps, "docs")),
+      packageView({ name: "app", path: join(deps, "app") }),
+      packageView({ name: "lib", path: join(deps, "lib"), resolvedBy: "app" }),
+      packageView({ name: "docs", path: join(deps, "docs") }),
     ];
     await new PythonHandler().build(info(true, ok));
     await new PythonHandler().build(info(false, ok));
@@ -57,7 +43,8 @@ Deno.test("build runs setup.py build_ext --inplace in source packages, dependenc
         "lib build_ext --inplace DEBUG=0\napp build_ext --inplace DEBUG=0\n",
     );
     await assert.rejects(
-      () => new PythonHandler().build(info(false, [view("broken", join(deps, "broken"))])),
+      () =>
+        new PythonHandler().build(info(false, [packageView({ name: "broken", path: join(deps, "broken") })])),
       /'python setup.py build_ext --inplace' failed in package 'broken' \(exit code 1\); last output:\n {4}cannot build broken/,
     );
   } finally {

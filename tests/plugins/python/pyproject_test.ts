@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { PackageView } from "../../../core/plugin_api/mod.ts";
 import { harvestPyproject, sectionRequirements } from "../../../plugins/python/pyproject.ts";
+import { packageView } from "../../_helpers/package_view.ts";
 import { setEnv } from "../../_helpers/python_index.ts";
+import { withTempDir } from "../../_helpers/temp.ts";
 
 const TOML = `
 [project]
@@ -19,33 +20,19 @@ typing = ["mypy", {include-group = "dev"}]
 lint = ["flake8"]
 `;
 
-function pkg(options: Record<string, unknown>, url?: string): PackageView {
-  return {
-    name: "pyproj",
-    path: "/nowhere",
-    srcType: "pyproject.toml",
-    url,
-    options,
-    typeData: [],
-    resolvedBy: "root",
-    depSet: "default",
-    virtual: true,
-    ownWith: {},
-    extra: {},
-  };
-}
+/** The pyproject.toml package under test, with these options (and `url:`). */
+const pkg = (options: Record<string, unknown>, url?: string) =>
+  packageView({ name: "pyproj", path: "/nowhere", srcType: "pyproject.toml", url, options, virtual: true });
 
-async function withProject(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
+/** Runs `fn` in a temp project holding TOML as its pyproject.toml. */
+function withProject(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir("ivpm-pyproject-", async (dir) => {
     await Deno.writeTextFile(join(dir, "pyproject.toml"), TOML);
     await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 }
 
-Deno.test("harvest: default section is dependencies; names are PEP 503 normalised, specs verbatim, duplicates dropped", async () => {
+Deno.test("harvest: default section is dependencies; names are PEP 503 normalized, specs verbatim, duplicates dropped", async () => {
   await withProject(async (dir) => {
     assert.deepEqual(await harvestPyproject(pkg({}), dir), [
       { name: "requests", spec: "Requests>=2" },

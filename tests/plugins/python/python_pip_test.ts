@@ -32,6 +32,7 @@ import {
   tempRoot,
   writeIvpmYaml,
 } from "../../_helpers/update_project.ts";
+import { backdate } from "../../_helpers/temp.ts";
 import { PythonHandler } from "../../../plugins/python/mod.ts";
 
 const MOD_URL = new URL("../../../plugins/python/mod.ts", import.meta.url).href;
@@ -276,24 +277,18 @@ Deno.test({
 
       await t.step("second update changes nothing and runs no pip", async () => {
         const before = await pipCalls(pipLog);
-        const mtimes = await Promise.all(
-          ["python_pkgs_1.txt", "python_pkgs_3.txt", "packages.envrc", "python/export.envrc"].map(async (f) =>
-            (await Deno.stat(join(deps, f))).mtime?.getTime()
-          ),
-        );
+        const generated = ["python_pkgs_1.txt", "python_pkgs_3.txt", "packages.envrc", "python/export.envrc"]
+          .map((f) => join(deps, f));
+        await backdate(...generated); // a rewrite shows as a new mtime
+        const stamps = async () =>
+          await Promise.all(generated.map(async (f) => (await Deno.stat(f)).mtime?.getTime()));
+        const mtimes = await stamps();
         const lockBefore =
           (await readLockJson(project) as unknown as { python_packages: unknown }).python_packages;
         const progress = await update();
         assert.ok(progress.some((m) => /already installed/.test(m)), progress.join("\n"));
         assert.equal(await pipCalls(pipLog), before);
-        assert.deepEqual(
-          await Promise.all(
-            ["python_pkgs_1.txt", "python_pkgs_3.txt", "packages.envrc", "python/export.envrc"].map(async (
-              f,
-            ) => (await Deno.stat(join(deps, f))).mtime?.getTime()),
-          ),
-          mtimes,
-        );
+        assert.deepEqual(await stamps(), mtimes);
         assert.deepEqual(
           (await readLockJson(project) as unknown as { python_packages: unknown }).python_packages,
           lockBefore,

@@ -11,22 +11,11 @@ import {
   sourceLine,
 } from "../../../plugins/python/requirements.ts";
 import { classifyPackage } from "../../../plugins/python/classify.ts";
+import { packageView } from "../../_helpers/package_view.ts";
 
-function view(name: string, over: Partial<PackageView> = {}): PackageView {
-  return {
-    name,
-    path: `/p/packages/${name}`,
-    srcType: "git",
-    options: {},
-    typeData: [],
-    resolvedBy: "root",
-    depSet: "default",
-    virtual: false,
-    ownWith: {},
-    extra: {},
-    ...over,
-  };
-}
+/** A git package at /p/packages/<name>, overridden by `over`. */
+const view = (name: string, over: Partial<PackageView> = {}) =>
+  packageView({ name, srcType: "git", ...over });
 
 const pypi = (name: string, options: Record<string, unknown> = {}, typeData: PackageView["typeData"] = []) =>
   view(name, { srcType: "pypi", virtual: true, options, typeData });
