@@ -7,7 +7,7 @@
 if (import.meta.main) {
   // `ivpm --version` loads nothing but the version (CI scripts call it to log what runs).
   if (Deno.args.length === 1 && (Deno.args[0] === "--version" || Deno.args[0] === "-V")) {
-    const { versionText } = await import("./core/version.ts");
+    const { versionText } = await import("./core/base/version.ts");
     try {
       Deno.stdout.writeSync(new TextEncoder().encode(versionText() + "\n"));
     } catch (e) {

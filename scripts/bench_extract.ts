@@ -13,7 +13,7 @@
  */
 
 import { join } from "node:path";
-import { extractArchive } from "../core/archive/extract.ts";
+import { extractArchive } from "../core/fetch/archive/extract.ts";
 import { cpuTimes, OtherLoad } from "./bench/cpu.ts";
 
 const TARGET_RATIO = 2;

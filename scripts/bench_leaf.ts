@@ -14,9 +14,9 @@
  */
 
 import { join } from "node:path";
-import { HandlerEngine } from "../core/handlers/engine.ts";
-import { builtinHandlerRegistry } from "../core/handlers/builtin_registry.ts";
-import { HandlerRegistry } from "../core/handlers/registry.ts";
+import { HandlerEngine } from "../core/engine/engine.ts";
+import { builtinHandlerRegistry } from "../core/plugin_host/builtin_registry.ts";
+import { HandlerRegistry } from "../core/engine/registry.ts";
 import type { HandlerClass } from "../core/plugin_api/handler.ts";
 import type { PackageView } from "../core/plugin_api/package_view.ts";
 import { runUpdate } from "../core/update/update.ts";

@@ -54,7 +54,7 @@ export class Bench${i} extends PackageHandler {
  * loading, which are the same with and without plugins (and the noisiest part).
  */
 async function probe(): Promise<void> {
-  const { initRegistries } = await import("../core/plugins/startup.ts");
+  const { initRegistries } = await import("../core/plugin_host/startup.ts");
   const { buildProgram } = await import("../core/cli/program.ts");
   const start = performance.now();
   await initRegistries({ projectDir: Deno.cwd() });

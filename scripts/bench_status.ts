@@ -16,8 +16,8 @@
 
 import { join } from "node:path";
 import { runUpdate } from "../core/update/update.ts";
-import { workspaceStatus } from "../core/status/status.ts";
-import { renderStatus } from "../core/status/render.ts";
+import { workspaceStatus } from "../core/workspace/status/status.ts";
+import { renderStatus } from "../core/workspace/status/render.ts";
 import { type BenchSet, makeBenchSet, pkgName } from "./bench/fixture.ts";
 import { pool } from "./bench/pool.ts";
 import { HERMETIC_GIT_ENV, ivpmArgs, spawnTimed } from "./bench/spawn.ts";

@@ -14,12 +14,12 @@ import { join } from "node:path";
 export const RUNTIME_FLAGS = ["--allow-all", "--unstable-worker-options"];
 /** Worker entry modules, loaded at run time by URL: embedded explicitly. */
 export const INCLUDES: string[] = [
-  "core/handlers/trusted_worker.ts",
-  "core/handlers/sandbox_worker.ts",
-  "core/plugins/credentials_worker.ts",
-  "core/plugins/inspect_worker.ts",
-  "core/plugins/site_config_worker.ts",
-  "core/plugins/source_worker.ts",
+  "core/engine/trusted_worker.ts",
+  "core/engine/sandbox_worker.ts",
+  "core/plugin_host/credentials_worker.ts",
+  "core/plugin_host/inspect_worker.ts",
+  "core/plugin_host/site_config_worker.ts",
+  "core/plugin_host/source_worker.ts",
 ];
 /** Release targets and the asset name of each. */
 export const TARGETS: Record<string, string> = {
@@ -30,7 +30,7 @@ export const TARGETS: Record<string, string> = {
   "x86_64-pc-windows-msvc": "ivpm-x86_64-pc-windows-msvc.exe",
 };
 
-const BUILD_INFO = new URL("../core/build_info.ts", import.meta.url);
+const BUILD_INFO = new URL("../core/base/build_info.ts", import.meta.url);
 
 async function commit(): Promise<string | undefined> {
   const r = await new Deno.Command("git", { args: ["rev-parse", "--short=12", "HEAD"], stderr: "null" })

@@ -6,19 +6,20 @@
  * @module
  */
 
-/** Layers, bottom first; each entry a folder or a file. */
+/** Layers, bottom first; each entry a folder (a unit of the check) or a single file. */
 export const LAYERS: readonly (readonly string[])[] = [
-  ["core/util", "core/errors.ts", "core/build_info.ts", "core/version.ts", "core/assets"],
+  ["core/base", "core/util"],
   ["core/ui"],
   ["core/plugin_api"],
-  ["plugins"],
-  ["core/config"],
-  ["core/lock", "core/cache", "core/net", "core/archive", "core/git", "core/github", "core/env"],
-  ["core/sources"],
-  ["core/handlers"],
-  ["core/plugins", "core/registries.ts"],
+  ["plugins", "core/config"],
+  ["core/fetch/net", "core/fetch/archive", "core/fetch/git", "core/fetch/github", "core/fetch/cache"],
+  ["core/fetch/sources"],
+  ["core/engine"],
+  ["core/plugin_host"],
+  ["core/update/lock"],
   ["core/update"],
-  ["core/status", "core/sync", "core/snapshot"],
-  ["core/commands", "core/cli"],
+  ["core/workspace/status", "core/workspace/sync", "core/workspace/snapshot", "core/workspace"],
+  ["core/cli/assets", "core/cli/commands"],
+  ["core/cli"],
   ["main.ts"],
 ];

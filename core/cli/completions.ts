@@ -6,7 +6,7 @@
  */
 
 import type { Command } from "commander";
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../base/errors.ts";
 
 /** The shells a script can be generated for. */
 export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;

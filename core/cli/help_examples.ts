@@ -5,7 +5,7 @@
  */
 
 import type { Command } from "commander";
-import { REPOSITORY, VERSION } from "../version.ts";
+import { REPOSITORY, VERSION } from "../base/version.ts";
 
 const REPO = `${REPOSITORY}/blob/v${VERSION}`;
 

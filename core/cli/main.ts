@@ -4,7 +4,7 @@
  * @module
  */
 
-import { initRegistries } from "../plugins/startup.ts";
+import { initRegistries } from "../plugin_host/startup.ts";
 import { projectDirOption } from "../config/find_project.ts";
 import { info, settings, warn } from "../ui/log.ts";
 import { buildProgram } from "./program.ts";

@@ -6,13 +6,13 @@
  */
 
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
-import { VERSION } from "../version.ts";
-import { UsageError } from "../errors.ts";
+import { VERSION } from "../base/version.ts";
+import { UsageError } from "../base/errors.ts";
 import { closestMatch } from "../util/suggest.ts";
-import { activeHandlerRegistry } from "../handlers/active.ts";
-import type { HandlerRegistry } from "../handlers/registry.ts";
-import { addHandlerOptions } from "./handler_options.ts";
-import { shareDir } from "../commands/share.ts";
+import { activeHandlerRegistry } from "../plugin_host/active.ts";
+import type { HandlerRegistry } from "../engine/registry.ts";
+import { addHandlerOptions } from "./commands/handler_options.ts";
+import { shareDir } from "./commands/share.ts";
 import { addHelpExamples } from "./help_examples.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -82,30 +82,30 @@ export function buildProgram(
   project(sub("activate", "start a shell (or run a command) in the project environment"))
     .option("-c <cmd>", "run this command instead of an interactive shell")
     .argument("[args...]", "arguments passed to the shell or command")
-    .action(async (args, o) => (await import("../commands/activate.ts")).activate(args, o));
+    .action(async (args, o) => (await import("./commands/activate.ts")).activate(args, o));
 
   project(sub("build", "build packages through each handler's build step"))
     .option("-d, --dep-set <name>", "dep-set to build")
     .option("-g, --debug", "debug build")
-    .action(async (o) => (await import("../commands/build.ts")).build(o));
+    .action(async (o) => (await import("./commands/build.ts")).build(o));
 
   const cache = sub("cache", "manage the shared package cache");
   cache.command("init").description("create a cache directory")
     .argument("<dir>", "cache directory")
     .option("-s, --shared", "make it group-shared (setgid)")
     .option("-f, --force", "reinitialise an existing directory")
-    .action(async (dir, o) => (await import("../commands/cache.ts")).cacheInit(dir, o));
+    .action(async (dir, o) => (await import("./commands/cache.ts")).cacheInit(dir, o));
   cache.command("info").description("show what the cache holds")
     .option("-c, --cache-dir <dir>", "cache directory (default: IVPM_CACHE or the site default)")
     .option("-v, --verbose", "list every version")
     .option("--json", "print JSON")
-    .action(async (o) => (await import("../commands/cache.ts")).cacheInfo(o));
+    .action(async (o) => (await import("./commands/cache.ts")).cacheInfo(o));
   cache.command("clean").description("remove entries not used for a while")
     .option("-c, --cache-dir <dir>", "cache directory (default: IVPM_CACHE or the site default)")
     .option("-d, --days <n>", "remove entries unused for this many days", int("--days"), 7)
     .option("-n, --dry-run", "show what would be removed")
     .option("--json", "print JSON")
-    .action(async (o) => (await import("../commands/cache.ts")).cacheClean(o));
+    .action(async (o) => (await import("./commands/cache.ts")).cacheClean(o));
 
   (sub("clone", "clone a project and fetch its dependencies")
     .argument("<src>", "git URL of the project")
@@ -115,7 +115,7 @@ export function buildProgram(
     .option("-d, --dep-set <name>", "dep-set to update")
     .option("-D, --define <VAR=VALUE>", "set a variable (repeatable)", collect, [])
     .option("-j, --jobs <n>", "parallel fetches", int("--jobs"))).action(async (src, dir, o) =>
-      (await import("../commands/clone.ts")).clone(src, dir, o)
+      (await import("./commands/clone.ts")).clone(src, dir, o)
     );
 
   sub("completions", "print a shell completion script (bash, zsh, fish, powershell)")
@@ -129,13 +129,13 @@ export function buildProgram(
     .option("-n, --dry-run", "show what would be removed")
     .option("--force", "also remove packages holding uncommitted or unpushed work")
     .option("--json", "print JSON")
-    .action(async (o) => (await import("../commands/destroy.ts")).destroy(o));
+    .action(async (o) => (await import("./commands/destroy.ts")).destroy(o));
 
   sub("init", "create an ivpm.yaml in the current directory")
     .argument("<name>", "project name")
     .option("-v, --version <version>", "project version", "0.0.1")
     .option("-f, --force", "overwrite an existing ivpm.yaml")
-    .action(async (name, o) => (await import("../commands/init.ts")).init(name, o));
+    .action(async (name, o) => (await import("./commands/init.ts")).init(name, o));
 
   project(sub("pkg-info", "print include dirs, paths, libs or flags of packages"))
     .addArgument(
@@ -143,7 +143,7 @@ export function buildProgram(
     )
     .argument("<pkgs...>", "package names")
     .option("-k, --kind <kind>", "kind of paths (a key under package.paths)")
-    .action(async (t, p, o) => (await import("../commands/pkg_info.ts")).pkgInfoCommand(t, p, o));
+    .action(async (t, p, o) => (await import("./commands/pkg_info.ts")).pkgInfoCommand(t, p, o));
 
   const plugin = sub("plugin", "manage handler, source and site-config plugins");
   const perms = (c: Command) =>
@@ -157,25 +157,25 @@ export function buildProgram(
     .option("--user", "add to the user config (~/.config/ivpm/config.yaml)")
     .option("--site", "add to the site config (/etc/ivpm/config.yaml)")
     .option("-p, --project-dir <dir>", "project directory (default: current)")
-    .action(async (spec, o) => (await import("../commands/plugin.ts")).pluginAdd(spec, o));
+    .action(async (spec, o) => (await import("./commands/plugin.ts")).pluginAdd(spec, o));
   plugin.command("remove").description("remove a plugin").argument("<name>", "spec or package name")
     .option("--user", "from the user config").option("--site", "from the site config")
     .option("-p, --project-dir <dir>", "project directory (default: current)")
-    .action(async (n, o) => (await import("../commands/plugin.ts")).pluginRemove(n, o));
+    .action(async (n, o) => (await import("./commands/plugin.ts")).pluginRemove(n, o));
   plugin.command("list").description("list plugins").option("--json", "print JSON")
     .option("-p, --project-dir <dir>", "project directory (default: current)")
-    .action(async (o) => (await import("../commands/plugin.ts")).pluginList(o));
+    .action(async (o) => (await import("./commands/plugin.ts")).pluginList(o));
   plugin.command("update").description("update plugin pins within their version ranges").argument("[name]")
     .option("--latest", "move to the newest version, rewriting the range (^<version>)")
     .option("-p, --project-dir <dir>", "project directory (default: current)")
-    .action(async (n, o) => (await import("../commands/plugin.ts")).pluginUpdate(n, o));
+    .action(async (n, o) => (await import("./commands/plugin.ts")).pluginUpdate(n, o));
   plugin.command("check").description("re-fetch plugins and compare with the pins (for CI)")
     .option("-p, --project-dir <dir>", "project directory (default: current)")
-    .action(async (o) => (await import("../commands/plugin.ts")).pluginCheck(o));
+    .action(async (o) => (await import("./commands/plugin.ts")).pluginCheck(o));
 
   sub("share", "print the path of ivpm's shared data directory")
     .argument("[path...]", "path components to append")
-    .action(async (p) => (await import("../commands/share.ts")).share(p));
+    .action(async (p) => (await import("./commands/share.ts")).share(p));
 
   const show = sub("show", "show sources, types, handlers, dependencies or the ivpm.yaml schema")
     .argument("[what]", "what to show (a sub-command below)")
@@ -183,20 +183,20 @@ export function buildProgram(
     .option("--json", "print JSON")
     .action(async (what, o) => {
       if (what !== undefined) unknownSubcommand(show, what);
-      (await import("../commands/show.ts")).showAll(o);
+      (await import("./commands/show.ts")).showAll(o);
     });
   show.command("source").alias("src").description("list source types").argument("[name]")
     .option("--json", "print JSON").action(async (n, o) =>
-      (await import("../commands/show.ts")).showSource(n, o)
+      (await import("./commands/show.ts")).showSource(n, o)
     );
   show.command("type").description("list content types").argument("[name]")
     .option("--json", "print JSON").action(async (n, o) =>
-      (await import("../commands/show.ts")).showType(n, o)
+      (await import("./commands/show.ts")).showType(n, o)
     );
   show.command("handler").description("list handlers, or their resolved order").argument("[name]")
     .option("--order", "print the resolved execution order")
     .option("--json", "print JSON").action(async (n, o) =>
-      (await import("../commands/show_handler.ts")).showHandler(n, o)
+      (await import("./commands/show_handler.ts")).showHandler(n, o)
     );
   project(show.command("deps").description("show the resolved dependency graph").argument("[name]"))
     .option("-d, --dep-set <name>", "dep-set (default: as update would choose)")
@@ -204,27 +204,27 @@ export function buildProgram(
     .option("--json", "print JSON")
     .option("--dot", "print Graphviz dot")
     .option("-o, --output <file>", "write to a file")
-    .action(async (n, o) => (await import("../commands/show_deps.ts")).showDeps(n, o));
+    .action(async (n, o) => (await import("./commands/show_deps.ts")).showDeps(n, o));
   show.command("plugin").description("show what a plugin registers").argument("<name>")
     .option("--json", "print JSON").option("-p, --project-dir <dir>", "project directory")
-    .action(async (n, o) => (await import("../commands/plugin.ts")).showPlugin(n, o));
+    .action(async (n, o) => (await import("./commands/plugin.ts")).showPlugin(n, o));
   show.command("site-config").description("show site configurations and effective settings").argument(
     "[name]",
   )
     .option("--json", "print JSON").action(async (n, o) =>
-      (await import("../commands/show_site_config.ts")).showSiteConfig(n, o)
+      (await import("./commands/show_site_config.ts")).showSiteConfig(n, o)
     );
 
   sub("snapshot", "copy the project and every dependency at the locked revisions into a directory")
     .argument("<dir>", "snapshot directory")
     .option("-p, --project-dir <dir>", "project directory (default: current)")
     .option("-r, --rls-deps", "use release dependencies")
-    .action(async (dir, o) => (await import("../commands/snapshot.ts")).snapshot(dir, o));
+    .action(async (dir, o) => (await import("./commands/snapshot.ts")).snapshot(dir, o));
 
   project(sub("status", "show the state of each package (branch, changes, lock match)"))
     .option("-v, --verbose", "list changed files", count, 0)
     .option("--json", "print JSON")
-    .action(async (o) => (await import("../commands/status.ts")).status(o));
+    .action(async (o) => (await import("./commands/status.ts")).status(o));
 
   project(sub("sync", "fetch and merge upstream changes into writable git packages"))
     .option("-n, --dry-run", "report what would happen")
@@ -233,7 +233,7 @@ export function buildProgram(
     .option("--summary <file>", "write a markdown summary")
     .option("-v, --verbose", "more detail", count, 0)
     .option("--json", "print JSON")
-    .action(async (o) => (await import("../commands/sync.ts")).sync(o));
+    .action(async (o) => (await import("./commands/sync.ts")).sync(o));
 
   (project(sub("update", "fetch dependencies, write the lock file, run the handlers"))
     .option("-d, --dep-set <name>", "dep-set to use")
@@ -271,7 +271,7 @@ export function buildProgram(
     .option("-v, --verbose", "more detail", count, 0)
     .option("--json", "print events as NDJSON (one JSON object per line), ending with a summary object")
     .option("--timings", "print where the time went (start-up, config, fetch, leaf, root handlers, lock)"))
-    .action(async (o) => (await import("../commands/update.ts")).update(o));
+    .action(async (o) => (await import("./commands/update.ts")).update(o));
 
   addHandlerOptions(commands, handlers);
   addHelpExamples(program);

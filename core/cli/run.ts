@@ -6,7 +6,7 @@
  */
 
 import { type Command, CommanderError } from "commander";
-import { ConfigError, IvpmError } from "../errors.ts";
+import { ConfigError, IvpmError } from "../base/errors.ts";
 import {
   BROKEN_PIPE_STATUS,
   colors,
@@ -20,7 +20,7 @@ import {
 } from "../ui/log.ts";
 import { buildProgram } from "./program.ts";
 import { asDiskError } from "../util/disk_error.ts";
-import { versionText } from "../version.ts";
+import { versionText } from "../base/version.ts";
 
 /** Moves `-D x=y` / `-Dx=y` given before the sub-command to after it (the original accepted both). */
 export function hoistDefines(argv: string[]): string[] {

@@ -7,8 +7,8 @@
  */
 
 import { dirname, resolve } from "node:path";
-import { IvpmError } from "../errors.ts";
-import type { Diagnostic } from "../ui/diagnostics.ts";
+import { IvpmError } from "../base/errors.ts";
+import type { Diagnostic } from "../base/diagnostics.ts";
 import {
   getEntry,
   type LEntry,

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { SCHEMA_URL } from "../version.ts";
+import { SCHEMA_URL } from "../base/version.ts";
 import { type JsonSchema, labelled, type ObjectSchema, s, type Schema, toJsonSchema } from "./schema.ts";
-import type { SourceInfo } from "../sources/types.ts";
+import type { SourceInfo } from "./source_info.ts";
 import type { LMap } from "./located.ts";
 import type { ContentTypeInfo } from "./content_types.ts";
 

@@ -7,13 +7,13 @@
  */
 
 import { dirname, isAbsolute, resolve } from "node:path";
-import { ConfigError, IvpmError } from "../errors.ts";
-import type { Diagnostic, Loc } from "../ui/diagnostics.ts";
-import { formatLoc } from "../ui/diagnostics.ts";
+import { ConfigError, IvpmError } from "../base/errors.ts";
+import type { Diagnostic, Loc } from "../base/diagnostics.ts";
+import { formatLoc } from "../base/diagnostics.ts";
 import { closestMatch } from "../util/suggest.ts";
 import { packageNameProblem, PackageNames } from "../util/package_name.ts";
 import { builtinContentTypes } from "./content_types.ts";
-import { builtinHandlers } from "../handlers/builtin.ts";
+import { builtinHandlers } from "../../plugins/mod.ts";
 import { type ReadText, readTextOrUndefined, resolveIncludes, UnreadableConfigFile } from "./include.ts";
 import { commonDependencyKeys, packageSchema, type SchemaInputs } from "./ivpm_schema.ts";
 import { getEntry, type LMap, type LNode, parseLocated, toPlain } from "./located.ts";
@@ -27,8 +27,8 @@ import type {
   TypeSpec,
 } from "./model.ts";
 import { applySchemaTypes, validateNode } from "./schema.ts";
-import { builtinSources } from "../sources/info.ts";
-import { pypiDiagnostics } from "../sources/pypi_check.ts";
+import { builtinSources } from "./source_info.ts";
+import { pypiDiagnostics } from "./pypi_check.ts";
 import { resolveVars, substitute, type VarSources } from "./vars.ts";
 
 /** Options for loading a project file. */

@@ -19,8 +19,8 @@ import {
   type Scalar,
   visit,
 } from "yaml";
-import type { Diagnostic, Loc } from "../ui/diagnostics.ts";
-import { registerSource } from "../ui/diagnostics.ts";
+import type { Diagnostic, Loc } from "../base/diagnostics.ts";
+import { registerSource } from "../base/diagnostics.ts";
 
 /** A scalar value with its location. */
 export interface LScalar {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Diagnostic, Loc } from "../ui/diagnostics.ts";
+import type { Diagnostic, Loc } from "../base/diagnostics.ts";
 import type { DependencySpec as PluginDependencySpec } from "../plugin_api/source.ts";
 
 /** A content type attached to a package (`type: python` or `type: {python: {editable: false}}`). */

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Diagnostic } from "../ui/diagnostics.ts";
+import type { Diagnostic } from "../base/diagnostics.ts";
 import { closestMatch } from "../util/suggest.ts";
 import type { LMap, LNode } from "./located.ts";
 import type { ObjectSchema, Schema } from "../plugin_api/schema.ts";

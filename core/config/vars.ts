@@ -9,8 +9,8 @@
  * @module
  */
 
-import { IvpmError, UsageError } from "../errors.ts";
-import type { Diagnostic } from "../ui/diagnostics.ts";
+import { IvpmError, UsageError } from "../base/errors.ts";
+import type { Diagnostic } from "../base/diagnostics.ts";
 import { closestMatch } from "../util/suggest.ts";
 import type { LEntry, LMap, LNode } from "./located.ts";
 

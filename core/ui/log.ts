@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Diagnostic, renderDiagnostic } from "./diagnostics.ts";
+import { type Diagnostic, renderDiagnostic } from "../base/diagnostics.ts";
 
 /** Developer log levels (`--log-level`). */
 export type LogLevel = "DEBUG" | "INFO" | "WARN" | "NONE";

@@ -12,8 +12,8 @@
  */
 
 import { delimiter, join, resolve } from "node:path";
-import { IvpmError } from "../errors.ts";
-import { LOCK_FILE, type LockEntry, LockNameError, readLock } from "../lock/lock_file.ts";
+import { IvpmError } from "../base/errors.ts";
+import { LOCK_FILE, type LockEntry, LockNameError, readLock } from "./lock/lock_file.ts";
 import { lstatOrUndefined } from "../util/fs.ts";
 import { nameCollision, packageNameProblem } from "../util/package_name.ts";
 

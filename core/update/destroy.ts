@@ -11,13 +11,13 @@
 
 import { join, resolve } from "node:path";
 import { loadProject } from "../config/load.ts";
-import { registries, schemaInputs } from "../registries.ts";
-import { HandlerEngine } from "../handlers/engine.ts";
-import { activeHandlerRegistry } from "../handlers/active.ts";
-import type { HandlerRegistry } from "../handlers/registry.ts";
-import { acquireLock, describeHolder, type FileLock, LockBusyError } from "../cache/file_lock.ts";
-import { IvpmError } from "../errors.ts";
-import { LOCK_FILE, readLock, removeStaleTemps } from "../lock/lock_file.ts";
+import { registries, schemaInputs } from "../plugin_host/registries.ts";
+import { HandlerEngine } from "../engine/engine.ts";
+import { activeHandlerRegistry } from "../plugin_host/active.ts";
+import type { HandlerRegistry } from "../engine/registry.ts";
+import { acquireLock, describeHolder, type FileLock, LockBusyError } from "../fetch/cache/file_lock.ts";
+import { IvpmError } from "../base/errors.ts";
+import { LOCK_FILE, readLock, removeStaleTemps } from "./lock/lock_file.ts";
 import { lstatOrUndefined, removeTree } from "../util/fs.ts";
 import { discardMessage, findLocalWork, keptMessage, packageLabel } from "./local_work.ts";
 import { STAGING_DIR } from "./place.ts";

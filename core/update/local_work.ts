@@ -7,10 +7,11 @@
  * @module
  */
 
+import { ownFiles } from "../fetch/git/own_files.ts";
 import { join, relative, resolve } from "node:path";
-import { IvpmError } from "../errors.ts";
-import { git } from "../git/run.ts";
-import type { LockEntry } from "../lock/lock_file.ts";
+import { IvpmError } from "../base/errors.ts";
+import { git } from "../fetch/git/run.ts";
+import type { LockEntry } from "./lock/lock_file.ts";
 import { lstatOrUndefined } from "../util/fs.ts";
 import { wasPlaced } from "./placed_journal.ts";
 
@@ -57,38 +58,11 @@ export async function findLocalWork(path: string, from: Provenance = {}): Promis
   return lost;
 }
 
-/** Marks the `.git/info/exclude` line after it as a file ivpm itself added to the checkout. */
-const OWN_MARK = "# ivpm: added by ivpm, not part of the repository";
-
 /**
  * Untracked or ignored files nobody loses anything with: Python's byte-code caches
  * and the `*.egg-info` an editable install (the python handler's `pip install -e`) writes.
  */
 const REGENERATED = /(^|\/)(__pycache__\/?|[^/]+\.egg-info\/?|[^/]+\.py[co])$/;
-
-/**
- * Hides `name` (a file ivpm wrote into the checkout at `dir`, e.g. a catalog's
- * FuseSoC core) from `git status`, marked so that {@link findLocalWork} does not
- * count it as the user's ignored file.
- */
-export async function excludeOwnFile(dir: string, name: string): Promise<void> {
-  await Deno.mkdir(join(dir, ".git", "info"), { recursive: true });
-  const exclude = join(dir, ".git", "info", "exclude");
-  const prev = await Deno.readTextFile(exclude).catch(() => "");
-  await Deno.writeTextFile(
-    exclude,
-    `${prev}${prev && !prev.endsWith("\n") ? "\n" : ""}${OWN_MARK}\n/${name}\n`,
-  );
-}
-
-async function ownFiles(dir: string): Promise<Set<string>> {
-  const lines = (await Deno.readTextFile(join(dir, ".git", "info", "exclude")).catch(() => "")).split("\n");
-  const own = new Set<string>();
-  lines.forEach((l, i) => {
-    if (l === OWN_MARK && lines[i + 1]?.startsWith("/")) own.add(lines[i + 1].slice(1));
-  });
-  return own;
-}
 
 async function gitWork(dir: string, signal?: AbortSignal): Promise<string[]> {
   const run = (args: string[]) => git(args, { cwd: dir, allowFail: true, signal });

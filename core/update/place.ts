@@ -8,8 +8,8 @@
 
 import { dirname, join } from "node:path";
 import { lstatOrUndefined, removeTree } from "../util/fs.ts";
-import type { FetchOutcome } from "../sources/types.ts";
-import type { LockEntry } from "../lock/lock_file.ts";
+import type { FetchOutcome } from "../fetch/sources/types.ts";
+import type { LockEntry } from "./lock/lock_file.ts";
 import { discardMessage, findLocalWork, LocalWorkError, packageLabel } from "./local_work.ts";
 import { markPlaced } from "./placed_journal.ts";
 

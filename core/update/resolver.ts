@@ -16,8 +16,8 @@
  */
 
 import type { DependencySpec, ProjectConfig } from "../config/model.ts";
-import { ConfigError, IvpmError } from "../errors.ts";
-import { type Diagnostic, formatLoc } from "../ui/diagnostics.ts";
+import { ConfigError, IvpmError } from "../base/errors.ts";
+import { type Diagnostic, formatLoc } from "../base/diagnostics.ts";
 import { PackageNames } from "../util/package_name.ts";
 
 /** A package in the resolved graph. */

@@ -11,13 +11,13 @@
  */
 
 import { join, resolve } from "node:path";
-import { acquireLock, describeHolder, type FileLock, type LockHolder } from "../cache/file_lock.ts";
-import { PackageCache } from "../cache/store.ts";
+import { acquireLock, describeHolder, type FileLock, type LockHolder } from "../fetch/cache/file_lock.ts";
+import { PackageCache } from "../fetch/cache/store.ts";
 import { loadConfigFile, peekDepsDir } from "../config/load.ts";
 import type { SchemaInputs } from "../config/ivpm_schema.ts";
-import { registries, schemaInputs } from "../registries.ts";
+import { registries, schemaInputs } from "../plugin_host/registries.ts";
 import type { DependencySpec, ProjectConfig } from "../config/model.ts";
-import { IvpmError } from "../errors.ts";
+import { IvpmError } from "../base/errors.ts";
 import {
   LOCK_FILE,
   type LockEntry,
@@ -27,35 +27,35 @@ import {
   readLock,
   removeStaleTemps,
   writeLockIfChanged,
-} from "../lock/lock_file.ts";
-import type { SourceRegistry } from "../sources/registry.ts";
-import { HandlerEngine } from "../handlers/engine.ts";
-import { activeHandlerRegistry } from "../handlers/active.ts";
-import type { HandlerRegistry } from "../handlers/registry.ts";
+} from "./lock/lock_file.ts";
+import type { SourceRegistry } from "../fetch/sources/registry.ts";
+import { HandlerEngine } from "../engine/engine.ts";
+import { activeHandlerRegistry } from "../plugin_host/active.ts";
+import type { HandlerRegistry } from "../engine/registry.ts";
 import type { HandlerEvent } from "../plugin_api/events.ts";
 import type { PackageView } from "../plugin_api/package_view.ts";
 import { discardMessage, findLocalWork, keptMessage, LocalWorkError, packageLabel } from "./local_work.ts";
 import { markPlaced, settlePlaced } from "./placed_journal.ts";
-import { withGitEnv } from "../git/run.ts";
+import { withGitEnv } from "../fetch/git/run.ts";
 import {
   type HttpSettings,
   httpSettingsFromEnv,
   type HttpWait,
   withHttpSettings,
-} from "../net/http_settings.ts";
-import { loadFactory } from "../sources/ivpm_yaml.ts";
-import type { FetchOutcome } from "../sources/types.ts";
-import type { Diagnostic } from "../ui/diagnostics.ts";
+} from "../fetch/net/http_settings.ts";
+import { loadFactory } from "../fetch/sources/ivpm_yaml.ts";
+import type { FetchOutcome } from "../fetch/sources/types.ts";
+import type { Diagnostic } from "../base/diagnostics.ts";
 import { closestMatch } from "../util/suggest.ts";
 import { copyTree, lstatOrUndefined, removeTree } from "../util/fs.ts";
 import { openDepsSources } from "./deps_source.ts";
-import { credentialLookup } from "../plugins/credentials.ts";
+import { credentialLookup } from "../plugin_host/credentials.ts";
 import { place, STAGING_DIR } from "./place.ts";
 import { readProjectState, writeProjectState } from "./project_state.ts";
 import { fileStamp, hashOf, KnownPackages, leafKey, type LeafOutcome } from "./known_packages.ts";
 import type { UpdateTimings } from "./timings.ts";
-import type { LeafTally } from "../handlers/engine.ts";
-import { versionText } from "../version.ts";
+import type { LeafTally } from "../engine/engine.ts";
+import { versionText } from "../base/version.ts";
 import { loadRootConfig } from "./root_config.ts";
 import { type ResolvedGraph, type ResolvedPackage, resolveGraph, UpdateFailed } from "./resolver.ts";
 

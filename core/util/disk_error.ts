@@ -6,7 +6,7 @@
  * @module
  */
 
-import { IvpmError } from "../errors.ts";
+import { IvpmError } from "../base/errors.ts";
 
 /** A write or remove failed because of the file system; the fix is on the user's side. */
 export class DiskError extends IvpmError {

@@ -239,7 +239,8 @@ export class PythonHandler extends PackageHandler {
         say.note("python virtual environment already exists");
         return false;
       }
-      say.note(
+      // A warning, not a note: whatever was installed in it is discarded.
+      say.warn(
         `${o.dir} cannot be used (${problem}: an earlier run was probably interrupted while creating it, ` +
           `or another tool made it); re-creating it`,
       );

@@ -74,6 +74,7 @@ export function versionSpec(version: string): string {
 }
 
 /** Characters Python's str.splitlines() (which pip uses on requirement files) breaks a line at. */
+// deno-lint-ignore no-control-regex
 export const LINE_BREAK = /[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
 
 /**

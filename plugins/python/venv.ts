@@ -74,7 +74,9 @@ export async function venvProblem(dir: string, tool: "uv" | "pip"): Promise<stri
     return "its Python interpreter is missing";
   }
   if (r.code === 0) return undefined;
-  return /No module named ['"]?pip/.test(r.output) ? "pip is missing from it" : "its Python interpreter does not run";
+  return /No module named ['"]?pip/.test(r.output)
+    ? "pip is missing from it"
+    : "its Python interpreter does not run";
 }
 
 /** The Python that creates the venv: `$IVPM_PYTHON`, else `python3` (`python` on Windows) on PATH. */

@@ -9,7 +9,7 @@
 
 import { dirname, join } from "node:path";
 import YAML from "yaml";
-import { HandlerRegistry } from "../../core/handlers/registry.ts";
+import { HandlerRegistry } from "../../core/engine/registry.ts";
 import type { HandlerClass } from "../../core/plugin_api/handler.ts";
 import { runUpdate, type UpdateResult } from "../../core/update/update.ts";
 import { type DestroyResult, runDestroy } from "../../core/update/destroy.ts";
@@ -67,7 +67,7 @@ export async function agentsTree(): Promise<AgentsTree> {
  * A registry with the agents handler and `extra` in-process handlers. The agents
  * handler is registered the way built-ins run: root side in this process, leaf
  * side in the trusted worker (which imports it by `moduleUrl`, as it is not yet
- * listed in `core/handlers/builtin.ts`). A sandbox would not do: Deno allows
+ * listed in `plugins/mod.ts`). A sandbox would not do: Deno allows
  * `Deno.symlink` only with unrestricted read and write permissions.
  */
 export function agentsRegistry(extra: HandlerClass[] = []): HandlerRegistry {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { IvpmError } from "../../core/errors.ts";
+import { IvpmError } from "../../core/base/errors.ts";
 
 /** Runs `fn` and returns the IvpmError it throws; fails if it returns or throws anything else. */
 export function catchIvpmError(fn: () => unknown): IvpmError {

@@ -6,8 +6,8 @@
  */
 
 import { runCli } from "../../core/cli/run.ts";
-import { setActiveHandlerRegistry } from "../../core/handlers/active.ts";
-import { builtinHandlerRegistry } from "../../core/handlers/builtin_registry.ts";
+import { setActiveHandlerRegistry } from "../../core/plugin_host/active.ts";
+import { builtinHandlerRegistry } from "../../core/plugin_host/builtin_registry.ts";
 import { HandlerPhase, PackageHandler, type RootInfo } from "../../core/plugin_api/mod.ts";
 import { registerExamplePlugins } from "./example_plugins.ts";
 

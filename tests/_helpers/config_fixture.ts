@@ -8,8 +8,8 @@
 import { join } from "node:path";
 import { loadConfigFile, type LoadOptions } from "../../core/config/load.ts";
 import type { ProjectConfig } from "../../core/config/model.ts";
-import { ConfigError } from "../../core/errors.ts";
-import type { Diagnostic } from "../../core/ui/diagnostics.ts";
+import { ConfigError } from "../../core/base/errors.ts";
+import type { Diagnostic } from "../../core/base/diagnostics.ts";
 import { tempTree } from "./temp.ts";
 
 /**

@@ -9,7 +9,7 @@
 
 import { join } from "node:path";
 import YAML from "yaml";
-import { HandlerRegistry, type PluginGrant } from "../../core/handlers/registry.ts";
+import { HandlerRegistry, type PluginGrant } from "../../core/engine/registry.ts";
 import type { HandlerClass } from "../../core/plugin_api/handler.ts";
 import { toFileUrl } from "./file_url.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { HandlerRegistry } from "../../core/handlers/registry.ts";
+import type { HandlerRegistry } from "../../core/engine/registry.ts";
 import type { HandlerClass } from "../../core/plugin_api/handler.ts";
 
 const EXAMPLES = new URL("../../examples/plugins/", import.meta.url);

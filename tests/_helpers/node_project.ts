@@ -8,7 +8,7 @@
  */
 
 import { join } from "node:path";
-import { HandlerRegistry } from "../../core/handlers/registry.ts";
+import { HandlerRegistry } from "../../core/engine/registry.ts";
 import { runUpdate, type UpdateResult } from "../../core/update/update.ts";
 import { NodeHandler } from "../../plugins/node/mod.ts";
 import { type DepEntry, depSets, recorder, tempRoot, writeIvpmYaml } from "./update_project.ts";

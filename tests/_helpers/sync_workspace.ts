@@ -9,7 +9,7 @@
 
 import { join } from "node:path";
 import { runUpdate } from "../../core/update/update.ts";
-import { HandlerRegistry } from "../../core/handlers/registry.ts";
+import { HandlerRegistry } from "../../core/engine/registry.ts";
 import { addCommit, fixtureGit, type FixtureRepo, makeRepo, type RepoSpec } from "./git_fixture.ts";
 import { type DepEntry, depSets, tempRoot, writeIvpmYaml } from "./update_project.ts";
 import { NO_PY_INSTALL } from "./no_py_install.ts";

@@ -17,8 +17,8 @@ import {
   type UpdateResult,
 } from "../../core/update/update.ts";
 import type { ResolvedPackage } from "../../core/update/resolver.ts";
-import type { Diagnostic } from "../../core/ui/diagnostics.ts";
-import type { LockFile } from "../../core/lock/lock_file.ts";
+import type { Diagnostic } from "../../core/base/diagnostics.ts";
+import type { LockFile } from "../../core/update/lock/lock_file.ts";
 import { NO_PY_INSTALL } from "./no_py_install.ts";
 
 /** Temp dirs and `exists` live in temp.ts; re-exported for the many tests that import them from here. */

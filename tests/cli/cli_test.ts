@@ -1,8 +1,8 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { schemaText } from "../../core/commands/show.ts";
+import { schemaText } from "../../core/cli/commands/show.ts";
 import { loadConfigFile } from "../../core/config/load.ts";
-import { VERSION } from "../../core/version.ts";
+import { VERSION } from "../../core/base/version.ts";
 import { ivpmCommandArgs, runIvpm } from "../_helpers/cli.ts";
 import { tempProject } from "../_helpers/config_fixture.ts";
 

@@ -2,8 +2,8 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfigFile } from "../../core/config/load.ts";
-import { ConfigError, IvpmError } from "../../core/errors.ts";
-import { renderDiagnostic } from "../../core/ui/diagnostics.ts";
+import { ConfigError, IvpmError } from "../../core/base/errors.ts";
+import { renderDiagnostic } from "../../core/base/diagnostics.ts";
 import { tempProject } from "../_helpers/config_fixture.ts";
 
 const DIR = fileURLToPath(new URL("../fixtures/bad_yaml", import.meta.url));

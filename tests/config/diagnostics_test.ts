@@ -1,7 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { loadConfigFile } from "../../core/config/load.ts";
-import { IvpmError } from "../../core/errors.ts";
-import { type Diagnostic, renderDiagnostic } from "../../core/ui/diagnostics.ts";
+import { IvpmError } from "../../core/base/errors.ts";
+import { type Diagnostic, renderDiagnostic } from "../../core/base/diagnostics.ts";
 import { catchConfigError, loadErrors, tempProject, yaml } from "../_helpers/config_fixture.ts";
 
 /** The one diagnostic of a load, asserting there is exactly one. */

@@ -2,7 +2,7 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { loadConfigFile } from "../../core/config/load.ts";
 import type { DependencySpec, ProjectConfig } from "../../core/config/model.ts";
 import { findDepSet } from "../../core/config/model.ts";
-import { IvpmError } from "../../core/errors.ts";
+import { IvpmError } from "../../core/base/errors.ts";
 import { loadErrors, loadFiles, tempProject, yaml } from "../_helpers/config_fixture.ts";
 
 function deps(cfg: ProjectConfig, set: string): DependencySpec[] {

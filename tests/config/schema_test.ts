@@ -1,9 +1,9 @@
-import { SCHEMA_URL } from "../../core/version.ts";
+import { SCHEMA_URL } from "../../core/base/version.ts";
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
-import { initTemplate } from "../../core/commands/init.ts";
-import { schemaText } from "../../core/commands/show.ts";
+import { initTemplate } from "../../core/cli/commands/init.ts";
+import { schemaText } from "../../core/cli/commands/show.ts";
 import { commonDependencyKeys, packageSchema } from "../../core/config/ivpm_schema.ts";
 import { builtinSchemaInputs, loadConfigFile } from "../../core/config/load.ts";
 import type { Schema } from "../../core/config/schema.ts";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import * as api from "@ivpm/plugin";
-import { scanImports } from "../../core/plugins/fetch/import_scanner.ts";
+import { scanImports } from "../../core/plugin_host/fetch/import_scanner.ts";
 
 const PKG = new URL("../../core/plugin_api/", import.meta.url);
 

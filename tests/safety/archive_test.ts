@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type ArchiveKind, extractArchive } from "../../core/archive/mod.ts";
-import { IvpmError } from "../../core/errors.ts";
+import { type ArchiveKind, extractArchive } from "../../core/fetch/archive/mod.ts";
+import { IvpmError } from "../../core/base/errors.ts";
 import { type TarEntrySpec, writeTar, writeZipEntries } from "../_helpers/archive_fixtures.ts";
 import { exists, withTempDir } from "../_helpers/temp.ts";
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { runUpdate } from "../../core/update/update.ts";
-import { HandlerRegistry } from "../../core/handlers/registry.ts";
+import { HandlerRegistry } from "../../core/engine/registry.ts";
 import { catchIvpmErrorAsync } from "../_helpers/catch_ivpm_error.ts";
 import { startFakeGitHub } from "../_helpers/fake_github.ts";
 import { makeRepo } from "../_helpers/git_fixture.ts";

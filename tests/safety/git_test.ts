@@ -6,8 +6,8 @@ import { makeSyncWorkspace, pushUpstream } from "../_helpers/sync_workspace.ts";
 import { startSilentServer } from "../_helpers/http_server.ts";
 import { cliEnv, runIvpmBounded, tempRoot, writeIvpmYaml } from "../_helpers/update_project.ts";
 import { runUpdate } from "../../core/update/update.ts";
-import { HandlerRegistry } from "../../core/handlers/registry.ts";
-import { IvpmError } from "../../core/errors.ts";
+import { HandlerRegistry } from "../../core/engine/registry.ts";
+import { IvpmError } from "../../core/base/errors.ts";
 import { NO_PY_INSTALL } from "../_helpers/no_py_install.ts";
 
 const env = cliEnv();

@@ -7,9 +7,9 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { downloadToFile } from "../../core/net/download.ts";
+import { downloadToFile } from "../../core/fetch/net/download.ts";
 import { asDiskError, DiskError } from "../../core/util/disk_error.ts";
-import { inFlightLabel } from "../../core/ui/transcript.ts";
+import { inFlightLabel } from "../../core/cli/commands/transcript.ts";
 import { startHttpServer, startSilentServer } from "../_helpers/http_server.ts";
 import { catchIvpmErrorAsync } from "../_helpers/catch_ivpm_error.ts";
 import { cliEnv, runIvpmBounded, tempRoot, writeIvpmYaml } from "../_helpers/update_project.ts";

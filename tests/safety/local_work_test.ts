@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { UpdateOptions } from "../../core/update/update.ts";
 import { runDestroy } from "../../core/update/destroy.ts";
-import { acquireLock } from "../../core/cache/file_lock.ts";
+import { acquireLock } from "../../core/fetch/cache/file_lock.ts";
 import { catchIvpmErrorAsync } from "../_helpers/catch_ivpm_error.ts";
 import { fixtureGit, makeRepo } from "../_helpers/git_fixture.ts";
 import {

@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadConfigFile } from "../../core/config/load.ts";
-import { ConfigError } from "../../core/errors.ts";
-import { LOCK_FILE } from "../../core/lock/lock_file.ts";
-import { FUSESOC_INDEX_DIR } from "../../core/sources/fusesoc_index.ts";
+import { ConfigError } from "../../core/base/errors.ts";
+import { LOCK_FILE } from "../../core/update/lock/lock_file.ts";
+import { FUSESOC_INDEX_DIR } from "../../core/fetch/sources/fusesoc_index.ts";
 import { STAGING_DIR } from "../../core/update/place.ts";
 import { PLACED_DIR } from "../../core/update/placed_journal.ts";
 import { STATE_FILE } from "../../core/update/project_state.ts";

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runUpdate } from "../../core/update/update.ts";
-import { builtinSourceRegistry, SourceRegistry } from "../../core/sources/registry.ts";
-import type { Source } from "../../core/sources/types.ts";
+import { builtinSourceRegistry, SourceRegistry } from "../../core/fetch/sources/registry.ts";
+import type { Source } from "../../core/fetch/sources/types.ts";
 import { catchIvpmErrorAsync } from "../_helpers/catch_ivpm_error.ts";
 import { makeRepo } from "../_helpers/git_fixture.ts";
 import {

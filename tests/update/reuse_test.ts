@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { builtinHandlerRegistry } from "../../core/handlers/builtin_registry.ts";
+import { builtinHandlerRegistry } from "../../core/plugin_host/builtin_registry.ts";
 import type { HandlerClass } from "../../core/plugin_api/handler.ts";
 import { runUpdate } from "../../core/update/update.ts";
 import { UpdateTimings } from "../../core/update/timings.ts";

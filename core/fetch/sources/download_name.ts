@@ -1,0 +1,46 @@
+/**
+ * The file name a download is saved as. It comes from untrusted input (a URL,
+ * a release asset's name), so it is checked to be one plain file name before
+ * it is ever joined to a path: `..%2F..%2Fx` must not write outside the package.
+ *
+ * @module
+ */
+
+import { IvpmError } from "../../base/errors.ts";
+import { segmentProblem } from "../../util/path.ts";
+
+/**
+ * Returns `name` when it is one plain file name.
+ *
+ * @param from where the name came from (`the URL https://…`, `an asset of release …`), for the hint
+ * @throws {IvpmError} naming the bad name (the update names the package).
+ */
+export function checkDownloadName(name: string, from: string): string {
+  const problem = segmentProblem(name);
+  if (problem === undefined) return name;
+  throw new IvpmError(
+    `refusing to save a download as ${JSON.stringify(name)} (${problem})`,
+    {
+      hint: `the name comes from ${from}; a download must be named by one plain file name ` +
+        "(no '/', '\\', '..'): fix or remove the dependency that declares it",
+    },
+  );
+}
+
+/**
+ * The checked file name of a download from `url`: its last path segment,
+ * percent-decoded (`download` when the path has none).
+ *
+ * @throws {IvpmError} when the decoded name is not one plain file name.
+ */
+export function urlFileName(url: string): string {
+  // URL parsers read `\` as `/` in http(s) URLs; local paths may use it too.
+  const last = url.replace(/[?#].*$/, "").replace(/[/\\]+$/, "").split(/[/\\]/).pop() ?? "";
+  let name: string;
+  try {
+    name = decodeURIComponent(last);
+  } catch {
+    name = last; // malformed %-escape: keep it as written (still checked below)
+  }
+  return checkDownloadName(name || "download", `the URL ${url}`);
+}
