@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { archiveKindFromName } from "../archive/kind.ts";
 import { downloadToFile, probeUrl } from "../net/mod.ts";
-import { cacheNamespace, httpCacheKey } from "../cache/store.ts";
+import { cacheNamespace, httpCacheKey, makeTreeReadOnly } from "../cache/store.ts";
 import { IvpmError } from "../../base/errors.ts";
 import type { DependencySpec } from "../../config/model.ts";
 import { localPath } from "./dir.ts";
@@ -132,6 +132,8 @@ async function fetchHttp(dep: DependencySpec, ctx: FetchContext): Promise<FetchO
   }
   const staged = join(ctx.workDir, "content");
   const dl = await materialise(dep, url, ctx, staged, { lockedSha256: locked });
+  // As the original: `cache: false` marks fetched content as "not for editing" by making it read-only.
+  if (dep.options.cache === false) await makeTreeReadOnly(staged);
   return { placement: { kind: "path", staged }, lock: lockOf(dl) };
 }
 

@@ -6,7 +6,7 @@
  */
 
 import { join } from "node:path";
-import { cacheNamespace } from "../cache/store.ts";
+import { cacheNamespace, makeTreeReadOnly } from "../cache/store.ts";
 import type { DependencySpec } from "../../config/model.ts";
 import { lockedHashFor, materialise, type MaterialiseOptions } from "./archive.ts";
 import { infoOf } from "../../config/source_info.ts";
@@ -67,6 +67,8 @@ async function fetchRelease(dep: DependencySpec, ctx: FetchContext): Promise<Fet
   }
   const staged = join(ctx.workDir, "content");
   const dl = await materialise(dep, url, ctx, staged, opts);
+  // As the original: `cache: false` marks fetched content as "not for editing" by making it read-only.
+  if (dep.options.cache === false) await makeTreeReadOnly(staged);
   return { placement: { kind: "path", staged }, lock: { ...lock, sha256: dl.sha256 }, version: r.tag };
 }
 
