@@ -49,6 +49,12 @@ function offlineHint(stderr: string): string | undefined {
     "reachable (the release workflow in .github/workflows/release.yml does).";
 }
 
+class CompileError extends Error {
+  constructor(message: string, readonly code: number) {
+    super(message);
+  }
+}
+
 async function compile(target: string | undefined, output: string, env: Record<string, string> = {}) {
   const args = [
     "compile",
@@ -65,18 +71,18 @@ async function compile(target: string | undefined, output: string, env: Record<s
   const stderr = new TextDecoder().decode(r.stderr);
   if (!r.success) {
     const hint = offlineHint(stderr);
-    if (hint) {
-      console.error(`error: cannot compile for ${target ?? "this machine"}: ${hint}`);
-    } else {
-      await Deno.stderr.write(r.stderr);
-      console.error(`error: compile failed for ${target ?? "this machine"}`);
-    }
-    Deno.exit(r.code || 1);
+    if (!hint) await Deno.stderr.write(r.stderr);
+    // Thrown, not exited: core/base/build_info.ts is restored on the way out.
+    const where = target ?? "this machine";
+    throw new CompileError(
+      hint ? `cannot compile for ${where}: ${hint}` : `compile failed for ${where}`,
+      r.code || 1,
+    );
   }
   await Deno.stderr.write(r.stderr);
 }
 
-/** Runs `fn` with the commit stamped into core/build_info.ts, restoring the file afterwards. */
+/** Runs `fn` with the commit stamped into core/base/build_info.ts, restoring the file afterwards. */
 async function stamped<T>(fn: () => Promise<T>): Promise<T> {
   const original = await Deno.readTextFile(BUILD_INFO);
   const sha = await commit();
@@ -103,6 +109,16 @@ if (import.meta.main) {
     console.error(`error: unknown target '${only}' (one of ${Object.keys(TARGETS).join(", ")})`);
     Deno.exit(2);
   }
+  try {
+    await run(only);
+  } catch (e) {
+    if (!(e instanceof CompileError)) throw e;
+    console.error(`error: ${e.message}`);
+    Deno.exit(e.code);
+  }
+}
+
+async function run(only: string | undefined): Promise<void> {
   if (Deno.args.includes("--check")) {
     const dir = await Deno.makeTempDir({ prefix: "ivpm-compile-check-" });
     try {

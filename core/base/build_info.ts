@@ -6,4 +6,4 @@
  */
 
 /** The commit the binary was built from. */
-export const BUILD_COMMIT: string | undefined = "f96e1f9c7b18";
+export const BUILD_COMMIT: string | undefined = undefined;
