@@ -9,6 +9,8 @@
 import { HandlerFatalError } from "@ivpm/plugin";
 import { normalizeName } from "./pep508.ts";
 import type { RequirementSet } from "./requirements.ts";
+import { indexUnreachable, OFFLINE_HINT, PIP_FAIL_FAST_ENV } from "./index_args.ts";
+import { installWithDevelop, setupPyOnlyEditables, venvHasWheel } from "./legacy_develop.ts";
 import { runTool, toolFailure } from "./tool.ts";
 import { venvPython } from "./venv.ts";
 
@@ -19,6 +21,10 @@ export interface Installer {
   uv?: string;
   /** The venv directory. */
   venv: string;
+  /** Package-source arguments (`--index-url` …) from `with.python`; may be empty. */
+  indexArgs?: string[];
+  /** Seeding the venv found that no package index answers (pip's plain output does not say so). */
+  indexUnreachable?: boolean;
 }
 
 function escape(s: string): string {
@@ -56,8 +62,13 @@ export async function installFile(
   pre: boolean,
   onLine?: (line: string) => void,
 ): Promise<void> {
-  const preArg = pre ? ["--pre"] : [];
-  const r = inst.tool === "uv"
+  const preArg = [...(pre ? ["--pre"] : []), ...(inst.indexArgs ?? [])];
+  const legacy = inst.tool === "pip" && !(await venvHasWheel(inst.venv))
+    ? await setupPyOnlyEditables(set)
+    : [];
+  const r = legacy.length
+    ? await installWithDevelop(inst.venv, set, legacy, preArg, onLine)
+    : inst.tool === "uv"
     ? await runTool(
       inst.uv!,
       ["pip", "install", "--verbose", "--no-build-isolation", "-r", file, ...preArg],
@@ -68,13 +79,15 @@ export async function installFile(
     )
     : await runTool(venvPython(inst.venv), ["-m", "pip", "install", "-r", file, ...preArg], {
       cwd: inst.venv,
+      env: PIP_FAIL_FAST_ENV,
       onLine,
     });
   if (r.code === 0) return;
   const pkg = failingPackage(r.output, set.packages);
   const name = file.split(/[\\/]/).pop();
+  const offline = inst.indexUnreachable || indexUnreachable(r.output) ? `; ${OFFLINE_HINT}` : "";
   throw toolFailure(
-    `${inst.tool} could not install ${name}${pkg ? ` (package '${pkg}')` : ` (${set.label})`}`,
+    `${inst.tool} could not install ${name}${pkg ? ` (package '${pkg}')` : ` (${set.label})`}${offline}`,
     r,
   );
 }

@@ -26,6 +26,7 @@ import {
 import { buildSourcePackages } from "./build.ts";
 import { classifyPackage, type PythonKind } from "./classify.ts";
 import { ENVRC_HEADER_ONLY, writeEnvrcFiles, writeIfChanged } from "./envrc_files.ts";
+import { indexArgs, indexSettings } from "./index_args.ts";
 import { installedPackages, type Installer, installFile } from "./install.ts";
 import { pythonCliOptions, pythonOptions, resolveSettings } from "./options.ts";
 import { normalizeName } from "./pep508.ts";
@@ -148,15 +149,19 @@ export class PythonHandler extends PackageHandler {
         );
       }
       // Built (and so checked) before the venv exists: a bad requirement fails the update without side effects.
+      const pkgIndex = indexArgs(indexSettings(info.config));
       const sets = requirementSets({ selfInstall, pypi, harvested, sources, depsDir: info.depsDir });
       const files = sets.map((_, i) => requirementFileName(i + 1));
       const texts = sets.map(requirementText);
+      let offline = false;
       const created = await this.#ensureVenv(task, say, {
         dir: venv,
         tool,
         uv,
         systemSitePackages: settings.systemSitePackages,
         selfInstall,
+        indexArgs: pkgIndex,
+        onIndexUnreachable: () => offline = true,
       });
       this.#state.venv = true;
 
@@ -171,7 +176,9 @@ export class PythonHandler extends PackageHandler {
       }
       this.#state.files = files;
 
-      const hash = await sha256(JSON.stringify({ tool, pre: settings.pre, files, texts }));
+      const hash = await sha256(
+        JSON.stringify({ tool, pre: settings.pre, files, texts, ...(pkgIndex.length ? { pkgIndex } : {}) }),
+      );
       if (!created && !settings.force && prev.installHash === hash && prev.packages) {
         note("Python packages already installed. Use --force-py-install to force re-install");
         this.#publishSkills(info, prev.skillDirs);
@@ -179,7 +186,7 @@ export class PythonHandler extends PackageHandler {
         return;
       }
       delete this.#state.installHash; // set again only once everything installed
-      const inst: Installer = { tool, uv, venv };
+      const inst: Installer = { tool, uv, venv, indexArgs: pkgIndex, indexUnreachable: offline };
       for (const [i, set] of sets.entries()) {
         task.progress(`Installing package set ${i + 1}/${sets.length}: ${set.label}`, i + 1, sets.length);
         await installFile(inst, `${info.depsDir}/${files[i]}`, set, settings.pre, (line) => {

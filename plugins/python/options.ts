@@ -15,6 +15,9 @@ export const pythonOptions: ObjectSchema = s.object({
   ),
   "system-site-packages": s.boolean("Create the venv with access to the system site-packages"),
   "pre-release": s.boolean("Allow pre-release versions (pip/uv --pre)"),
+  "index-url": s.string("Package index URL (e.g. a site mirror), passed to pip/uv as --index-url"),
+  "extra-index-url": s.array(s.string(), "Further package index URLs (pip/uv --extra-index-url)"),
+  "find-links": s.array(s.string(), "Directories or URLs of wheels and sdists (pip/uv --find-links)"),
 });
 
 const flags: [string, string][] = [

@@ -6,6 +6,7 @@
  */
 
 import { HandlerFatalError } from "@ivpm/plugin";
+import { indexUnreachable, OFFLINE_HINT, PIP_FAIL_FAST_ENV } from "./index_args.ts";
 import { findOnPath, runTool, toolFailure } from "./tool.ts";
 
 const WINDOWS = Deno.build.os === "windows";
@@ -103,6 +104,10 @@ export interface CreateVenvOptions {
   systemSitePackages: boolean;
   /** ivpm's self-install arguments (may be empty). */
   selfInstall: string[];
+  /** Package-source arguments (`--index-url` …) from `with.python`; may be empty. */
+  indexArgs?: string[];
+  /** Called when seeding found that no package index answers. */
+  onIndexUnreachable?: () => void;
   /** Progress text. */
   progress: (message: string) => void;
   /** A problem that does not stop the update. */
@@ -122,7 +127,9 @@ export async function createVenv(o: CreateVenvOptions): Promise<void> {
     o.progress(`uv venv --python ${o.python}`);
     const made = await runTool(o.uv!, ["venv", "--python", o.python, ...site, o.dir]);
     if (made.code !== 0) throw toolFailure(`Failed to create virtual environment ${o.dir} with uv`, made);
-    const seeded = await runTool(o.uv!, ["pip", "install", ...seed], { env: { VIRTUAL_ENV: o.dir } });
+    const seeded = await runTool(o.uv!, ["pip", "install", ...(o.indexArgs ?? []), ...seed], {
+      env: { VIRTUAL_ENV: o.dir },
+    });
     if (seeded.code !== 0) {
       throw toolFailure(`Installation of ${seed.join(", ")} into ${o.dir} failed (uv pip install)`, seeded);
     }
@@ -145,13 +152,24 @@ export async function createVenv(o: CreateVenvOptions): Promise<void> {
   const want = [...o.selfInstall, ...missing];
   if (!want.length) return await markVenvReady(o.dir, "pip");
   o.progress(`pip install ${want.join(" ")}`);
-  const r = await runTool(py, ["-m", "pip", "install", "--retries", "1", "--timeout", "15", ...want], {
-    cwd: o.dir,
-    env: { PIP_DISABLE_PIP_VERSION_CHECK: "1" },
-  });
+  // One attempt, no retries: offline, pip would otherwise retry each request for half a minute.
+  const r = await runTool(
+    py,
+    // -vv: only pip's debug output tells a refused connection from a package the index lacks.
+    ["-m", "pip", "install", "-vv", "--retries", "0", "--timeout", "10", ...(o.indexArgs ?? []), ...want],
+    { cwd: o.dir, env: { PIP_DISABLE_PIP_VERSION_CHECK: "1", ...PIP_FAIL_FAST_ENV } },
+  );
   if (r.code !== 0) {
-    const last = r.output.trim().split("\n").pop()?.trim() ?? "";
-    o.warn(`'pip install ${want.join(" ")}' failed in the new venv (exit ${r.code}): ${last}; continuing`);
+    const errors = r.output.split(/\r?\n/).filter((l) => l.startsWith("ERROR:"));
+    const last = (errors.at(-1) ?? r.output.trim().split("\n").pop() ?? "").trim();
+    const offline = indexUnreachable(r.output);
+    if (offline) o.onIndexUnreachable?.();
+    const cause = offline ? "the package index is not reachable" : `exit ${r.code}`;
+    o.warn(
+      `'pip install ${
+        want.join(" ")
+      }' failed in the new venv (${cause}): ${last}; continuing (${OFFLINE_HINT})`,
+    );
   }
   await markVenvReady(o.dir, "pip");
 }
