@@ -82,6 +82,43 @@ export class SiteConfig {
   getDefaultGitAuthOrder(): string[] | Promise<string[]> {
     return ["gh", "ssh", "https"];
   }
+
+  /**
+   * Where the python handler's pip/uv find packages for every project on this site (a mirror on an
+   * air-gapped site); a project's own `with.python` `index-url` / `extra-index-url` / `find-links` win.
+   * Default: none (the installer's own configuration).
+   *
+   * @example
+   * ```ts
+   * import { type PythonPackageIndex, SiteConfig } from "@ivpm/plugin";
+   * class Mirror extends SiteConfig {
+   *   override getPythonPackageIndex(): PythonPackageIndex {
+   *     return { indexUrl: "https://pypi.mirror.example/simple" };
+   *   }
+   * }
+   * ```
+   */
+  getPythonPackageIndex(): PythonPackageIndex | Promise<PythonPackageIndex> {
+    return {};
+  }
+}
+
+/**
+ * Python package sources a site config sets (each a URL or a path).
+ *
+ * @example
+ * ```ts
+ * import type { PythonPackageIndex } from "@ivpm/plugin";
+ * const i: PythonPackageIndex = { indexUrl: "https://pypi.mirror.example/simple", findLinks: ["/opt/wheels"] };
+ * ```
+ */
+export interface PythonPackageIndex {
+  /** Replaces the default index (`--index-url`). */
+  indexUrl?: string;
+  /** More indexes (`--extra-index-url`). */
+  extraIndexUrls?: string[];
+  /** Directories or pages of distributions (`--find-links`). */
+  findLinks?: string[];
 }
 
 /**
@@ -116,6 +153,8 @@ export interface SiteSettings {
   installArgs: string[];
   /** Git authentication methods, in the order tried (`gh`, `ssh`, `https`). */
   gitAuthOrder: string[];
+  /** Where the python handler looks for packages (empty: the installer's own configuration). */
+  pythonIndex?: PythonPackageIndex;
 }
 
 /**
@@ -132,5 +171,6 @@ export async function siteSettings(c: SiteConfig): Promise<SiteSettings> {
     cacheDir: String(await c.getDefaultCacheDir()),
     installArgs: [...(await c.getIvpmInstallArgs())].map(String),
     gitAuthOrder: [...(await c.getDefaultGitAuthOrder())].map(String),
+    pythonIndex: await c.getPythonPackageIndex(),
   };
 }

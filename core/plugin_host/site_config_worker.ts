@@ -31,6 +31,9 @@ scope.onmessage = async (e: MessageEvent) => {
     if (inst.getIvpmInstallArgs !== base.getIvpmInstallArgs) {
       settings.installArgs = await inst.getIvpmInstallArgs();
     }
+    if (inst.getPythonPackageIndex !== base.getPythonPackageIndex) {
+      settings.pythonIndex = await inst.getPythonPackageIndex();
+    }
     if (inst.getDefaultGitAuthOrder !== base.getDefaultGitAuthOrder) {
       settings.gitAuthOrder = await inst.getDefaultGitAuthOrder();
     }

@@ -66,5 +66,31 @@ export function checkedSiteSettings(
     }
     out.gitAuthOrder = [...v];
   }
+  if ("pythonIndex" in returned) {
+    const v = returned.pythonIndex as Record<string, unknown> | null;
+    const location = (what: string, x: unknown) => {
+      if (
+        typeof x !== "string" || x.trim() === "" || CONTROL.test(x) || x.startsWith("-") || x.length > 4096
+      ) {
+        throw bad(what, x, "it must be one URL or path (one line, not starting with '-')");
+      }
+      return x;
+    };
+    const list = (what: string, x: unknown) => {
+      if (x === undefined) return undefined;
+      if (!Array.isArray(x)) throw bad(what, x, "it must be a list of URLs or paths");
+      return x.map((y) => location(what, y));
+    };
+    if (!v || typeof v !== "object" || Array.isArray(v)) {
+      throw bad("python package index", v, "it must be an object");
+    }
+    out.pythonIndex = {
+      ...(v.indexUrl !== undefined ? { indexUrl: location("python index URL", v.indexUrl) } : {}),
+      ...(v.extraIndexUrls !== undefined
+        ? { extraIndexUrls: list("extra python index URL", v.extraIndexUrls) }
+        : {}),
+      ...(v.findLinks !== undefined ? { findLinks: list("python find-links location", v.findLinks) } : {}),
+    };
+  }
   return out;
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { HandlerFatalError } from "@ivpm/plugin";
+import { HandlerFatalError, type PythonPackageIndex } from "@ivpm/plugin";
 
 /** The package sources of one run; empty lists = the installer's own configuration. */
 export interface IndexSettings {
@@ -35,13 +35,16 @@ function list(key: string, v: unknown): string[] {
   return (Array.isArray(v) ? v : [v]).map((x) => location(key, x));
 }
 
-/** The checked `index-url`, `extra-index-url` and `find-links` of `with.python`. */
-export function indexSettings(config: Record<string, unknown>): IndexSettings {
-  const raw = config["index-url"];
+/**
+ * The checked `index-url`, `extra-index-url` and `find-links` of `with.python`; each one the project does
+ * not set comes from the site config's package index (a site-wide mirror), if any.
+ */
+export function indexSettings(config: Record<string, unknown>, site: PythonPackageIndex = {}): IndexSettings {
+  const raw = config["index-url"] ?? site.indexUrl;
   return {
     indexUrl: raw === undefined ? undefined : location("index-url", raw),
-    extraIndexUrls: list("extra-index-url", config["extra-index-url"]),
-    findLinks: list("find-links", config["find-links"]),
+    extraIndexUrls: list("extra-index-url", config["extra-index-url"] ?? site.extraIndexUrls),
+    findLinks: list("find-links", config["find-links"] ?? site.findLinks),
   };
 }
 

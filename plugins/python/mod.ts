@@ -149,7 +149,7 @@ export class PythonHandler extends PackageHandler {
         );
       }
       // Built (and so checked) before the venv exists: a bad requirement fails the update without side effects.
-      const pkgIndex = indexArgs(indexSettings(info.config));
+      const pkgIndex = indexArgs(indexSettings(info.config, info.site?.pythonIndex));
       const sets = requirementSets({ selfInstall, pypi, harvested, sources, depsDir: info.depsDir });
       const files = sets.map((_, i) => requirementFileName(i + 1));
       const texts = sets.map(requirementText);

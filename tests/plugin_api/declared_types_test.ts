@@ -36,6 +36,7 @@ Deno.test("async site-config methods are awaited", async () => {
     cacheDir: "/opt/acme/cache",
     installArgs: [],
     gitAuthOrder: ["ssh"],
+    pythonIndex: {},
   });
 });
 

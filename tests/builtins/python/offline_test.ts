@@ -185,3 +185,49 @@ Deno.test("offline 3b: index settings become pip arguments, in order", () => {
   assert.deepEqual(indexArgs(indexSettings({})), []);
   assert.throws(() => indexSettings({ "index-url": "-i" }), /not a URL or path/);
 });
+
+Deno.test({
+  name: "offline 3c: a site config's python package index (a site mirror) is used when the project sets none",
+  ignore: SKIP,
+  async fn() {
+    const tmp = await tempRoot("ivpm-py-site-mirror-");
+    const files = join(tmp.path, "index");
+    await Deno.mkdir(files);
+    const mirror = await startSimpleIndex(await buildDists(files, [{ name: "tinylib", version: "1.6" }]));
+    const configured = startHttpServer({}); // PIP_INDEX_URL: must not be asked
+    try {
+      const configHome = join(tmp.path, "config");
+      await Deno.mkdir(join(configHome, "ivpm"), { recursive: true });
+      await Deno.writeTextFile(
+        join(configHome, "ivpm", "site.ts"),
+        `import { type PythonPackageIndex, SiteConfig } from "@ivpm/plugin";
+export class Mirror extends SiteConfig {
+  static override name = "mirror";
+  override getPythonPackageIndex(): PythonPackageIndex {
+    return { indexUrl: ${JSON.stringify(mirror.indexUrl)} };
+  }
+}
+`,
+      );
+      await Deno.writeTextFile(join(configHome, "ivpm", "config.yaml"), "plugins:\n  - ./site.ts\n");
+      const proj = await writeIvpmYaml(join(tmp.path, "proj"), project([{ name: "tinylib", src: "pypi" }]));
+      const e = {
+        ...env(`${configured.url}/simple/`, join(tmp.path, "pip.log")),
+        XDG_CONFIG_HOME: configHome,
+        IVPM_PLUGIN_CACHE: join(tmp.path, "plugin-cache"),
+        IVPM_SITE_CONFIG_FILE: join(tmp.path, "no-site.yaml"),
+        CI: "",
+      };
+      const r = await runIvpm(proj, ["update", "--py-pip"], e);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(mirror.requests.some((q) => q.path === "/simple/tinylib/"), JSON.stringify(mirror.requests));
+      assert.deepEqual(configured.requests.map((q) => q.path), []);
+      const lock = await readLockJson(proj) as unknown as { python_packages: Record<string, string> };
+      assert.equal(lock.python_packages.tinylib, "1.6");
+    } finally {
+      await mirror.close();
+      await configured.close();
+      await tmp.dispose();
+    }
+  },
+});
