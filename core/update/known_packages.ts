@@ -21,8 +21,12 @@ import type { ProjectConfig } from "../config/model.ts";
 import type { PackageView, TypeData } from "../plugin_api/package_view.ts";
 import { packageNameProblem } from "../util/package_name.ts";
 
-/** Sources whose package content ivpm itself placed (or which have none): their results are reusable. */
-const REUSABLE_SOURCES = new Set(["git", "http", "gh-rls", "file", "fusesoc", "pypi", "npm", "module"]);
+/** What {@link KnownPackages.reusable} asks of a source. */
+export interface RememberedSource {
+  live?: true;
+  factory?: true;
+  origin: string;
+}
 
 /** Leaf results of one package. */
 export interface LeafOutcome {
@@ -112,9 +116,13 @@ export class KnownPackages {
       : {};
   }
 
-  /** Whether results of a package of this source may be kept at all. */
-  reusable(src: string): boolean {
-    return REUSABLE_SOURCES.has(src);
+  /**
+   * Whether results of a package of this source may be kept at all: only where ivpm itself placed the
+   * content (or there is none) — not the user's live files, and not a plugin's source, whose content
+   * ivpm cannot vouch for.
+   */
+  reusable(source: RememberedSource): boolean {
+    return !source.live && !source.factory && source.origin === "built-in";
   }
 
   /**

@@ -64,6 +64,8 @@ export interface ResolveOptions {
   signal?: AbortSignal;
   /** Receives notes and warnings (cycles, ignored duplicates). */
   report?: (d: Diagnostic) => void;
+  /** Whether the dependency is a dep-set factory (its source's `factory` capability); default: none is. */
+  isFactory?: (dep: DependencySpec) => boolean;
 }
 
 /** The result: packages in claim order. */
@@ -110,6 +112,7 @@ export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph>
   let active = 0;
   const waiting: (() => void)[] = [];
   let fatal: unknown;
+  const isFactory = opts.isFactory ?? (() => false);
 
   // A freed slot is handed straight to the next waiter, so a package claimed in the same tick
   // cannot slip in as well and exceed `jobs`.
@@ -139,7 +142,7 @@ export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph>
     if (existing) {
       if (existing.resolvedBy !== resolvedBy) existing.alsoRequestedBy.push(resolvedBy);
       const chain = ancestry(byName, resolvedBy);
-      if (chain.includes(dep.name) && dep.src === "ivpm.yaml" && existing.dep.src === "ivpm.yaml") {
+      if (chain.includes(dep.name) && isFactory(dep) && isFactory(existing.dep)) {
         // A factory that includes itself (directly or through other factories) can never be complete.
         const cycle = [...chain.slice(chain.indexOf(dep.name)), dep.name];
         throw new IvpmError(

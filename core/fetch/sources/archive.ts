@@ -140,6 +140,8 @@ async function fetchHttp(dep: DependencySpec, ctx: FetchContext): Promise<FetchO
 /** `src: http` (also `.tar.gz` … URLs detected automatically). */
 export const httpSource: Source = {
   ...infoOf("http"),
+  reusable: true,
+  cacheable: true,
   reproducible: true,
   spec: (dep) => ({
     url: dep.url,
@@ -157,6 +159,7 @@ export const httpSource: Source = {
 /** `src: file` — a local archive or file (path or file:// URL). */
 export const fileSource: Source = {
   ...infoOf("file"),
+  cacheable: true,
   reproducible: false,
   spec: (dep) => ({ path: dep.url?.replace(/^file:\/\//, ""), sha256_requested: dep.options.sha256 ?? null }),
   async fetch(dep, ctx) {

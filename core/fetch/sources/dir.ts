@@ -29,6 +29,7 @@ export function localPath(url: string, projectDir: string): string {
 /** The dir source. */
 export const dirSource: Source = {
   ...infoOf("dir"),
+  live: true,
   reproducible: false,
   spec: (dep: DependencySpec) => ({
     path: dep.url?.replace(/^file:\/\//, ""),

@@ -75,6 +75,8 @@ async function fetchRelease(dep: DependencySpec, ctx: FetchContext): Promise<Fet
 /** The gh-rls source. */
 export const ghReleaseSource: Source = {
   ...infoOf("gh-rls"),
+  reusable: true,
+  cacheable: true,
   reproducible: true,
   spec: (dep) => ({
     url: dep.url,

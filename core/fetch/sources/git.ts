@@ -126,6 +126,8 @@ async function fetchWith(url: string, dep: DependencySpec, ctx: FetchContext): P
 /** The git source. */
 export const gitSource: Source = {
   ...infoOf("git"),
+  reusable: true,
+  cacheable: true,
   reproducible: true,
   spec: (dep) => ({
     url: dep.url,

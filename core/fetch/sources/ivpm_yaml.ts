@@ -69,6 +69,7 @@ export async function loadFactory(
 /** The ivpm.yaml source (its fetch is done by the pipeline through {@link loadFactory}). */
 export const ivpmYamlSource: Source = {
   ...infoOf("ivpm.yaml"),
+  factory: true,
   reproducible: true,
   spec: (dep) => ({ url: dep.url, dep_set: dep.depSet }),
   fetch: () => Promise.resolve({ placement: { kind: "none" }, lock: {} }),

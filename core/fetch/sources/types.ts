@@ -36,4 +36,15 @@ export interface Source extends SourceInfo {
   fromLock?(entry: Record<string, unknown>): { url?: string; options: Record<string, unknown> } | undefined;
   /** Whether a fetch can be reproduced exactly from the lock (false for local dirs, modules). */
   reproducible: boolean;
+  // Capabilities: what the update asks of a source instead of matching its name.
+  /** A dep-set factory: lands no package, supplies the dependencies of another ivpm.yaml's dep-set. */
+  factory?: true;
+  /** Its packages may be reused from a deps-source (a parent deps dir) whose lock asked the same. */
+  reusable?: true;
+  /** Honours `cache: true` (fetched once into the shared cache and linked). */
+  cacheable?: true;
+  /** Its content is the user's live files (a local dir, an existing packages/ entry, a manifest): never remembered. */
+  live?: true;
+  /** Fetches nothing: the package is expected to be present under packages/ already. */
+  inPlace?: true;
 }

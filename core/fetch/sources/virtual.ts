@@ -49,6 +49,7 @@ export const npmSource: Source = {
 /** `src: package.json`. */
 export const packageJsonSource: Source = {
   ...infoOf("package.json"),
+  live: true,
   reproducible: false,
   spec: (dep) => ({ url: dep.url ?? null, path: dep.options.path ?? null }),
   fetch: none,
@@ -57,6 +58,7 @@ export const packageJsonSource: Source = {
 /** `src: pyproject.toml`. */
 export const pyprojectSource: Source = {
   ...infoOf("pyproject.toml"),
+  live: true,
   reproducible: false,
   spec: (dep) => ({
     url: dep.url ?? null,
@@ -69,6 +71,8 @@ export const pyprojectSource: Source = {
 /** `src: url` — nothing is fetched; an existing packages/<name> is used as is. */
 export const urlSource: Source = {
   ...infoOf("url"),
+  live: true,
+  inPlace: true,
   reproducible: false,
   spec: (dep) => ({ url: dep.url ?? null }),
   fetch: () => Promise.resolve({ placement: { kind: "kept" }, lock: {} }),
