@@ -46,6 +46,6 @@ export {
   type UnionSchema,
 } from "./schema.ts";
 export type { DependencySpec, FetchContext, FetchOutcome, Placement, Source, SourceInfo } from "./source.ts";
-export { DefaultSiteConfig, SiteConfig, type PythonPackageIndex, type SiteSettings } from "./site_config.ts";
+export { DefaultSiteConfig, type PythonPackageIndex, SiteConfig, type SiteSettings } from "./site_config.ts";
 export { ENVRC_HEADER, envrcSection, removeEnvrcSection, setEnvrcSection, updateEnvrcFile } from "./envrc.ts";
 export { CredentialProvider, type CredentialRequest, type Credentials } from "./credentials.ts";
