@@ -11,6 +11,9 @@ Deno.test("deno task ivpm runs the CLI in the caller's directory, from any direc
     const r = await new Deno.Command(Deno.execPath(), {
       args: ["task", "-q", "--config", DENO_JSON, "ivpm", "init", "demo"],
       cwd: dir,
+      // Inside another `deno task` (deno task ok, CI) INIT_CWD is inherited: a user's shell has none.
+      env: Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([k]) => k !== "INIT_CWD")),
+      clearEnv: true,
       stdout: "piped",
       stderr: "piped",
     }).output();
