@@ -1,6 +1,6 @@
 /**
  * `packages/ivpm.json`: what the previous update chose (dep-set, variables) and
- * the handlers' persisted state (ivpm-behaviour.md §9.11).
+ * the handlers' persisted state.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * Recursive dependency resolution with eager, bounded-parallel fetching.
  *
- * Rules (as the original, ivpm-behaviour.md §9.0 step 7): the first declaration
+ * Rules (as the original IVPM does): the first declaration
  * of a name wins, in breadth-first order (root, then each package's own
  * dependencies in the order packages were declared); `resolved_by` names the
  * declaring package; a package's own dependencies come from the dep-set its

@@ -1,6 +1,6 @@
 /**
- * Which packages the python handler installs, and how (§4.4 of the behaviour
- * reference): `src: pypi` from the index, `src: pyproject.toml` harvested, and
+ * Which packages the python handler installs, and how (as the original IVPM does):
+ * `src: pypi` from the index, `src: pyproject.toml` harvested, and
  * source packages — declared `type: python`, or detected by their build files.
  *
  * @module

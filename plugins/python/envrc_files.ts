@@ -1,5 +1,5 @@
 /**
- * The direnv wiring of the venv (§5.1 step 6): `packages/python/export.envrc`,
+ * The direnv wiring of the venv: `packages/python/export.envrc`,
  * the `python` section of `packages/packages.envrc`, and on Windows the
  * activation scripts.
  *

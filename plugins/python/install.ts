@@ -1,5 +1,5 @@
 /**
- * Installing requirement files into the venv with pip or uv (§5.1 step 10),
+ * Installing requirement files into the venv with pip or uv,
  * failing loudly (the original ignored pip's exit code), and listing what is
  * installed for the lock file.
  *

@@ -2,7 +2,7 @@
  * The built-in `python` handler: a lazily created project venv in
  * `packages/python`, the project's PyPI and source packages installed into it
  * (pip or uv), its direnv wiring, the installed versions in the lock file, and
- * agent skills found in installed distributions (behaviour reference §5.1).
+ * agent skills found in installed distributions.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * Harvesting `src: pyproject.toml` packages: the PEP 508 requirements of the
- * sections named by `include` become pypi requirements (§5.1 step 1).
+ * sections named by `include` become pypi requirements.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The requirement files `packages/python_pkgs_<N>.txt` (§5.1 step 9): ivpm's
+ * The requirement files `packages/python_pkgs_<N>.txt`: ivpm's
  * own install arguments, then every pypi requirement, then one file per
  * dependency layer of source packages (dependencies first).
  *

@@ -1,5 +1,5 @@
 /**
- * Agent skills shipped by installed Python distributions (§5.1 step 11):
+ * Agent skills shipped by installed Python distributions:
  * entry points `agent.skills` (then the legacy `ivpm.skill`) name a directory,
  * a list of directories, or a callable returning either.
  *

@@ -1,6 +1,6 @@
 /**
  * The project venv `packages/python`: where its interpreter is, which Python
- * and tool create it, and creating it (§5.1 step 5).
+ * and tool create it, and creating it.
  *
  * @module
  */
