@@ -46,6 +46,11 @@ export interface EngineOptions {
   signal?: AbortSignal;
   /** Settings of the active site config, offered to handlers as `info.site`. */
   site?: import("../plugin_api/site_config.ts").SiteSettings;
+  /**
+   * The environment of the run, offered as `info.env`: whole to built-ins, only the granted names to plugins
+   * (default: the process's).
+   */
+  env?: Record<string, string>;
 }
 
 const CORE_DIR = dirname(dirname(fromFileUrl(import.meta.url)));
@@ -124,6 +129,7 @@ export class HandlerEngine {
         configs: Object.fromEntries(members.map((m) => [m.meta.name, this.#config(m.meta.name)])),
         args: Object.fromEntries(members.map((m) => [m.meta.name, this.opts.args?.[m.meta.name] ?? {}])),
         site: this.opts.site,
+        envs: this.#envs(members),
       },
       onEvent: (e) => this.opts.emit?.(e),
       onDiag: (d) => this.#diag(d.severity, d.handler, d.message),
@@ -177,10 +183,32 @@ export class HandlerEngine {
   }
 
   #say(name: string) {
+    const h = this.#handlers().find((x) => x.meta.name === name);
     return {
+      env: h ? this.#envFor(h) : undefined,
       warn: (m: string) => this.#diag("warning", name, m),
       note: (m: string) => this.#diag("note", name, m),
     };
+  }
+
+  #runEnv?: Record<string, string>;
+
+  /** What `info.env` holds for `h`: the run's environment for a built-in, the granted names for a plugin. */
+  #envFor(h: RegisteredHandler): Record<string, string> | undefined {
+    const env = this.#runEnv ??= this.opts.env ?? Deno.env.toObject();
+    if (!h.grant) return env;
+    const names = h.grant.env ?? [];
+    if (!names.length) return undefined;
+    return Object.fromEntries(names.flatMap((n) => (env[n] === undefined ? [] : [[n, env[n]]])));
+  }
+
+  #envs(members: RegisteredHandler[]): Record<string, Record<string, string>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (const m of members) {
+      const e = this.#envFor(m);
+      if (e) out[m.meta.name] = e;
+    }
+    return out;
   }
 
   #config(name: string): Record<string, unknown> {
@@ -242,6 +270,7 @@ export class HandlerEngine {
       configs: Object.fromEntries(members.map((m) => [m.meta.name, this.#config(m.meta.name)])),
       args: Object.fromEntries(members.map((m) => [m.meta.name, this.opts.args?.[m.meta.name] ?? {}])),
       site: this.opts.site,
+      envs: this.#envs(members),
     };
     const pool = new LeafPool({
       entry: new URL(h.grant ? "./sandbox_worker.ts" : "./trusted_worker.ts", import.meta.url),

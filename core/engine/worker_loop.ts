@@ -61,6 +61,7 @@ export function startWorkerLoop(builtins: HandlerClass[]): void {
           projectDir: init!.projectDir,
           depsDir: init!.depsDir,
           site: init!.site,
+          env: init!.envs?.[name],
           config: init!.configs[name] ?? {},
           args: init!.args[name] ?? {},
           emit: (event: HandlerEvent) => post({ type: "event", event: { ...event, packageName: pkg.name } }),

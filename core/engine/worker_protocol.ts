@@ -27,6 +27,8 @@ export interface InitMessage {
   args: Record<string, Record<string, unknown>>;
   /** Active site settings, offered to leaf callbacks as `info.site`. */
   site?: import("../plugin_api/site_config.ts").SiteSettings;
+  /** The environment each handler may see (`info.env`), by handler: all of it for built-ins, the granted names for plugins. */
+  envs?: Record<string, Record<string, string>>;
 }
 
 /** Run leaf callbacks of `handlers` (in order) on one package. */

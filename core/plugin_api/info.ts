@@ -38,6 +38,12 @@ export interface CallbackInfo {
   emit?: (event: HandlerEvent) => void;
   /** Effective settings of the active site config (cache dir, ivpm install args, git auth order). */
   site?: SiteSettings;
+  /**
+   * The environment of the run (read this, not `Deno.env`: an update may be given its own). Built-in
+   * handlers see all of it; a plugin sees only the variables its `allow-env` grant names, and nothing
+   * (undefined) without that grant.
+   */
+  env?: Readonly<Record<string, string>>;
   /** Reports a warning (shown by default, prefixed with the handler's name). */
   warn?: (message: string) => void;
   /** Reports a note (shown with `-v`, prefixed with the handler's name). */

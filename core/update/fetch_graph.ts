@@ -5,7 +5,7 @@
  * @module
  */
 
-import { withGitEnv } from "../fetch/git/run.ts";
+import { withBaseEnv } from "../fetch/git/run.ts";
 import { type HttpSettings, httpSettingsFromEnv, withHttpSettings } from "../fetch/net/http_settings.ts";
 import type { DependencySpec } from "../config/model.ts";
 import type { UpdateTimings } from "./timings.ts";
@@ -20,16 +20,13 @@ export async function fetchGraph(
 ): Promise<ResolvedGraph> {
   const { opts, timings, report } = ctx;
   try {
-    // The git time limit comes from the update's environment (IVPM_GIT_TIMEOUT), not only the process's.
-    const gitSettings: Record<string, string> = args.env.IVPM_GIT_TIMEOUT === undefined
-      ? {}
-      : { IVPM_GIT_TIMEOUT: args.env.IVPM_GIT_TIMEOUT };
     // HTTP limits likewise (IVPM_HTTP_TIMEOUT / IVPM_HTTP_RETRIES, or the CLI flags); retries are reported.
     const httpSettings: HttpSettings = {
       ...httpSettingsFromEnv(args.env),
       onRetry: (message) => report({ severity: "warning", message }),
     };
-    const graph = await withGitEnv(gitSettings, () =>
+    // git runs in the update's environment (IVPM_GIT_TIMEOUT, GIT_SSH_COMMAND, proxies…), not the process's.
+    const graph = await withBaseEnv(args.env, () =>
       withHttpSettings(httpSettings, () =>
         resolveGraph({
           rootName: args.rootName,

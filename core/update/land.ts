@@ -52,6 +52,8 @@ export interface LandContext {
   /** `resolved_by` of each package of `--lock-file`. */
   lockedBy: Map<string, string>;
   depsSources: DepsSources | undefined;
+  /** The update's environment, handed to sources. */
+  env: Readonly<Record<string, string>>;
   knownPackages: KnownPackages;
   cache: PackageCache | null;
   timings: UpdateTimings | undefined;
@@ -283,6 +285,7 @@ export async function fetchAndPlace(ctx: LandContext, l: Landing): Promise<Lande
         note: (m) => ctx.note(m),
         gitAuthOrder: opts.site?.gitAuthOrder,
         credentials: ctx.credentials,
+        env: ctx.env,
         progress: (p) => opts.reporter?.transfer?.(pkg, p),
       }));
     opts.signal?.throwIfAborted();

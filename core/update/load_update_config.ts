@@ -100,5 +100,6 @@ export function createUpdateEngine(p: LoadedProject, opts: UpdateOptions): Handl
     rootTimeoutMs: opts.rootTimeoutMs,
     signal: opts.signal,
     site: opts.site,
+    env: p.env,
   });
 }

@@ -101,6 +101,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
       oldLock,
       lockedBy,
       depsSources,
+      env: loaded.env,
       knownPackages,
       cache: opts.cacheDir ? new PackageCache(opts.cacheDir) : null,
       timings,

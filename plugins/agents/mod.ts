@@ -49,13 +49,10 @@ export type AgentsRecord = { skill: { root: string; dir: string } } | { warning:
 /** A skill directory published by an earlier root handler (`info.exchange.pythonSkillDirs`). */
 export type ExchangedSkillDir = string | { name?: string; dir: string };
 
-function forceCopy(): boolean {
-  try {
-    const v = Deno.env.get(FORCE_COPY_ENV);
-    return !!v && v !== "0";
-  } catch {
-    return false; // no env permission (sandbox): never forced
-  }
+/** Whether the run's environment (`info.env`; none in a sandbox without env) forces copies. */
+function forceCopy(env: Readonly<Record<string, string>> | undefined): boolean {
+  const v = env?.[FORCE_COPY_ENV];
+  return !!v && v !== "0";
 }
 
 /**
@@ -181,7 +178,7 @@ export class AgentsHandler extends PackageHandler {
         (await Deno.stat(join(projectDir, ".claude")).then((st) => st.isDirectory, () => false)));
     this.#next = await populate(
       { projectDir, depsDir, warn: msg.warn, note: msg.note },
-      { skills: assignNames(unique), claude, forceCopy: forceCopy(), prev },
+      { skills: assignNames(unique), claude, forceCopy: forceCopy(info.env), prev },
     );
 
     msg.flush(this, info);

@@ -72,14 +72,22 @@ async function collectLines(stream: ReadableStream<Uint8Array>, into: string[]):
   if (rest) into.push(rest);
 }
 
-/** Runs `cmd` (no stdin), keeping its output; throws {@link ToolNotFoundError} if it is not installed. */
-export async function runTool(cmd: string[], cwd?: string): Promise<ToolRun> {
+/**
+ * Runs `cmd` (no stdin), keeping its output; throws {@link ToolNotFoundError} if it is not installed.
+ * With `env` (the run's environment) the tool is found on its PATH and sees only it.
+ */
+export async function runTool(
+  cmd: string[],
+  cwd?: string,
+  env?: Readonly<Record<string, string>>,
+): Promise<ToolRun> {
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(cmd[0], {
       args: cmd.slice(1),
       cwd,
-      env: QUIET_ENV,
+      env: { ...env, ...QUIET_ENV },
+      clearEnv: env !== undefined,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

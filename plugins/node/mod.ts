@@ -307,7 +307,7 @@ export class NodeHandler extends PackageHandler {
     const cmd = installCommand(manager, nodeDir);
     const task = this.taskContext(info, "node-install", "Installing Node.js packages");
     try {
-      const run = await runTool(cmd).catch((e) => {
+      const run = await runTool(cmd, undefined, info.env).catch((e) => {
         throw e instanceof ToolNotFoundError ? notFound(e.tool) : e;
       });
       if (run.code !== 0) {
@@ -349,7 +349,9 @@ export class NodeHandler extends PackageHandler {
         }
         const cmd = linkCommand(manager, nodeDir, pkg.path);
         const task = this.taskContext(info, `node-link-${pkg.name}`, `Linking ${pkg.name}`);
-        const run = await runTool(cmd).catch((e) => e instanceof Error ? e : new Error(String(e)));
+        const run = await runTool(cmd, undefined, info.env).catch((e) =>
+          e instanceof Error ? e : new Error(String(e))
+        );
         if (run instanceof Error || run.code !== 0) {
           task.fail(run instanceof Error ? run : new Error(`exit ${run.code}`));
           const why = run instanceof Error ? run.message : `exit ${run.code}`;

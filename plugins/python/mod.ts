@@ -35,7 +35,7 @@ import { requirementFileName, requirementSets, requirementText } from "./require
 import { discoverSkills } from "./skills.ts";
 import { detectState, type PythonState, readState } from "./state.ts";
 import { type Say, sayFor } from "./report.ts";
-import { findOnPath } from "./tool.ts";
+import { findOnPath, toolEnvVar, withToolEnv } from "./tool.ts";
 import {
   baseInterpreter,
   createVenv,
@@ -77,7 +77,7 @@ async function sha256(text: string): Promise<string> {
 export function selfInstallArgs(
   site: SiteSettings | undefined,
   declared: string[],
-  env: string | undefined = Deno.env.get(NO_SELF_INSTALL_ENV),
+  env: string | undefined = toolEnvVar(NO_SELF_INSTALL_ENV),
 ): string[] {
   if (env === "1") return [];
   if (declared.some((n) => normalizeName(n) === "ivpm")) return [];
@@ -111,7 +111,12 @@ export class PythonHandler extends PackageHandler {
     this.collect({ kind } satisfies PythonRecord);
   }
 
-  override async onRootPostLoad(info: RootInfo): Promise<void> {
+  override onRootPostLoad(info: RootInfo): Promise<void> {
+    // Tools are found and run in the update's environment, not the process's.
+    return withToolEnv(info.env, () => this.#postLoad(info));
+  }
+
+  async #postLoad(info: RootInfo): Promise<void> {
     const prev = readState(info.state);
     this.#state = { ...prev };
     const settings = resolveSettings(info.config, info.args);
@@ -321,7 +326,11 @@ export class PythonHandler extends PackageHandler {
     return paths;
   }
 
-  override async build(info: BuildInfo): Promise<void> {
+  override build(info: BuildInfo): Promise<void> {
+    return withToolEnv(info.env, () => this.#build(info));
+  }
+
+  async #build(info: BuildInfo): Promise<void> {
     const task = this.taskContext(info, "python-build", "Building Python extensions");
     try {
       await buildSourcePackages(info, (m, i, n) => task.progress(m, i, n));

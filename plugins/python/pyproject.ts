@@ -7,6 +7,7 @@
 
 import { HandlerFatalError, type PackageView } from "@ivpm/plugin";
 import { normalizeName, printable, requirementLineProblem, requirementName } from "./pep508.ts";
+import { toolEnvVar } from "./tool.ts";
 
 /** One requirement taken from a pyproject.toml. */
 export interface HarvestedRequirement {
@@ -26,7 +27,7 @@ function isTable(v: unknown): v is Table {
 export function expandVars(text: string): string {
   return text.replace(
     /\$(\w+)|\$\{([^}]+)\}/g,
-    (all, a?: string, b?: string) => Deno.env.get(a ?? b!) ?? all,
+    (all, a?: string, b?: string) => toolEnvVar(a ?? b!) ?? all,
   );
 }
 

@@ -4,7 +4,34 @@
  * @module
  */
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import { HandlerFatalError } from "@ivpm/plugin";
+
+/** The environment of the handler call in progress (its `info.env`), for every tool it runs. */
+const callEnv = new AsyncLocalStorage<Readonly<Record<string, string>>>();
+
+/**
+ * Runs `fn` with `env` (a callback's `info.env`) as the environment every tool is found in and run
+ * with; without it, the process's.
+ */
+export function withToolEnv<T>(
+  env: Readonly<Record<string, string>> | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return env ? callEnv.run(env, fn) : fn();
+}
+
+/** A copy of the environment tools run with (see {@link withToolEnv}). */
+export function toolEnv(): Record<string, string> {
+  const env = callEnv.getStore();
+  return env ? { ...env } : Deno.env.toObject();
+}
+
+/** One variable of the environment tools run with. */
+export function toolEnvVar(name: string): string | undefined {
+  const env = callEnv.getStore();
+  return env ? env[name] : Deno.env.get(name);
+}
 
 /** What a tool run produced. */
 export interface ToolResult {
@@ -43,7 +70,7 @@ export async function runTool(cmd: string, args: string[], opts: RunOptions = {}
   }
   let child: Deno.ChildProcess;
   try {
-    const base = Deno.env.toObject();
+    const base = toolEnv();
     for (const k of clear) delete base[k];
     child = new Deno.Command(cmd, {
       args,
@@ -100,8 +127,8 @@ export function toolFailure(message: string, result: ToolResult): HandlerFatalEr
 /** Absolute path of `name` found on `PATH` (with `PATHEXT` on Windows), or undefined. */
 export async function findOnPath(name: string): Promise<string | undefined> {
   const windows = Deno.build.os === "windows";
-  const path = Deno.env.get("PATH") ?? "";
-  const exts = windows ? (Deno.env.get("PATHEXT") ?? ".EXE;.CMD;.BAT").split(";").filter(Boolean) : [""];
+  const path = toolEnvVar("PATH") ?? "";
+  const exts = windows ? (toolEnvVar("PATHEXT") ?? ".EXE;.CMD;.BAT").split(";").filter(Boolean) : [""];
   for (const dir of path.split(windows ? ";" : ":")) {
     if (!dir) continue;
     for (const ext of exts) {

@@ -7,7 +7,7 @@
 
 import { HandlerFatalError } from "@ivpm/plugin";
 import { indexUnreachable, OFFLINE_HINT, PIP_FAIL_FAST_ENV } from "./index_args.ts";
-import { findOnPath, runTool, toolFailure } from "./tool.ts";
+import { findOnPath, runTool, toolEnvVar, toolFailure } from "./tool.ts";
 
 const WINDOWS = Deno.build.os === "windows";
 
@@ -82,7 +82,7 @@ export async function venvProblem(dir: string, tool: "uv" | "pip"): Promise<stri
 
 /** The Python that creates the venv: `$IVPM_PYTHON`, else `python3` (`python` on Windows) on PATH. */
 export async function baseInterpreter(): Promise<string> {
-  const env = Deno.env.get("IVPM_PYTHON");
+  const env = toolEnvVar("IVPM_PYTHON");
   if (env) return env;
   const name = WINDOWS ? "python" : "python3";
   const found = await findOnPath(name);

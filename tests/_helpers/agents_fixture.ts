@@ -91,12 +91,17 @@ export interface AgentsRun {
 }
 
 /** Runs a real `ivpm update` of `proj`. */
-export async function updateWith(proj: string, registry: HandlerRegistry): Promise<AgentsRun> {
+export async function updateWith(
+  proj: string,
+  registry: HandlerRegistry,
+  env?: Record<string, string>,
+): Promise<AgentsRun> {
   const diags: { severity: string; message: string }[] = [];
   const result = await runUpdate({
     projectDir: proj,
     cacheDir: null,
     handlers: registry,
+    env,
     reporter: { diagnostic: (d) => void diags.push(d) },
   });
   // The handler's own root-pass messages arrive through info.warn / info.note, prefixed "agents: ".

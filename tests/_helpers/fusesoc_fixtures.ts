@@ -60,17 +60,3 @@ export async function makeIndexRepo(
   const repo = await makeRepo(root, "fusesoc-cores", { files: { "README.md": "test index\n", ...cores } });
   return { url: repo.url, path: repo.path };
 }
-
-/** Sets environment variables for the duration of `fn` (restoring the previous values). */
-export async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  const before = Object.fromEntries(Object.keys(vars).map((k) => [k, Deno.env.get(k)]));
-  for (const [k, v] of Object.entries(vars)) Deno.env.set(k, v);
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(before)) {
-      if (v === undefined) Deno.env.delete(k);
-      else Deno.env.set(k, v);
-    }
-  }
-}

@@ -33,8 +33,14 @@ export interface NodeRun {
   notes: string[];
 }
 
-/** Runs a real update of `projectDir` with the node handler, capturing what it printed. */
-export async function updateWithNode(projectDir: string, opts: { prune?: boolean } = {}): Promise<NodeRun> {
+/**
+ * Runs a real update of `projectDir` with the node handler, capturing what it printed.
+ * `env` is the update's environment (e.g. a tool shim's `env`); default the process's.
+ */
+export async function updateWithNode(
+  projectDir: string,
+  opts: { prune?: boolean; env?: Record<string, string> } = {},
+): Promise<NodeRun> {
   const rec = recorder();
   const printed: string[] = [];
   const { warn, error } = console;
@@ -47,6 +53,7 @@ export async function updateWithNode(projectDir: string, opts: { prune?: boolean
       handlers: nodeRegistry(),
       reporter: rec,
       prune: opts.prune,
+      env: opts.env,
     });
     return {
       result,

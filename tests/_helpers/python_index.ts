@@ -231,12 +231,3 @@ export function pipEnv(indexUrl: string): Record<string, string> {
     PIP_NO_INPUT: "1",
   };
 }
-
-/** Sets environment variables for the duration of a test; returns a function restoring them. */
-export function setEnv(vars: Record<string, string | undefined>): () => void {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, Deno.env.get(k)]));
-  for (const [k, v] of Object.entries(vars)) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
-  return () => {
-    for (const [k, v] of Object.entries(saved)) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
-  };
-}

@@ -1,20 +1,24 @@
 /**
- * Counting shims for external tools (npm, pip, …): a directory put first on
- * PATH holding a script per tool that logs its arguments, then runs the real
- * tool. Proves that a re-run invoked no installer, without faking the tool.
+ * Counting shims for external tools (npm, pip, …): a directory holding a
+ * script per tool that logs its arguments, then runs the real tool, and an
+ * environment with that directory first on PATH. Proves that a re-run invoked
+ * no installer, without faking the tool.
  *
  * @module
  */
 
 import { delimiter, join } from "node:path";
+import { envWithPathFirst } from "./env.ts";
 
-/** A shim directory on PATH; `calls()` lists the logged invocations, `dispose()` restores PATH. */
+/** A shim directory; `env` has it first on PATH, `calls()` lists the logged invocations. */
 export interface ToolShim {
   /** The directory holding the shims. */
   dir: string;
+  /** The process environment with the shim directory first on PATH (pass it as the update's `env`). */
+  env: Record<string, string>;
   /** Logged invocations, one `"<tool> <args…>"` string each, oldest first. */
   calls(): Promise<string[]>;
-  /** Restores PATH and removes the shim directory. */
+  /** Removes the shim directory. */
   dispose(): Promise<void>;
 }
 
@@ -30,8 +34,9 @@ export async function whichTool(tool: string): Promise<string | undefined> {
 }
 
 /**
- * Puts logging shims for `tools` first on PATH (POSIX shells only). Tools not
- * installed get no shim, so calling them still fails as "not found".
+ * Makes logging shims for `tools` (POSIX shells only) and an environment with
+ * them first on PATH. Tools not installed get no shim, so calling them still
+ * fails as "not found".
  */
 export async function installToolShim(tools: string[]): Promise<ToolShim> {
   const dir = await Deno.makeTempDir({ prefix: "ivpm-shim-" });
@@ -43,22 +48,10 @@ export async function installToolShim(tools: string[]): Promise<ToolShim> {
     const script = `#!/bin/sh\necho "${tool} $*" >> '${log}'\nexec '${real}' "$@"\n`;
     await Deno.writeTextFile(join(dir, tool), script, { mode: 0o755 });
   }
-  const oldPath = Deno.env.get("PATH");
-  Deno.env.set("PATH", `${dir}${delimiter}${oldPath ?? ""}`);
   return {
     dir,
+    env: envWithPathFirst(dir),
     calls: async () => (await Deno.readTextFile(log)).split("\n").filter((l) => l !== ""),
-    dispose: async () => {
-      if (oldPath === undefined) Deno.env.delete("PATH");
-      else Deno.env.set("PATH", oldPath);
-      await Deno.remove(dir, { recursive: true });
-    },
+    dispose: () => Deno.remove(dir, { recursive: true }),
   };
-}
-
-/** Sets PATH to `value` until the returned function is called. */
-export function withPath(value: string): () => void {
-  const old = Deno.env.get("PATH");
-  Deno.env.set("PATH", value);
-  return () => (old === undefined ? Deno.env.delete("PATH") : Deno.env.set("PATH", old));
 }

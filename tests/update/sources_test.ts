@@ -12,6 +12,7 @@ import { HandlerRegistry } from "../../core/engine/registry.ts";
 import { runUpdate, type UpdateOptions } from "../../core/update/update.ts";
 import { writeTar, writeZip } from "../_helpers/archive_fixtures.ts";
 import { catchIvpmErrorAsync } from "../_helpers/catch_ivpm_error.ts";
+import { envWith } from "../_helpers/env.ts";
 import { startFakeGitHub } from "../_helpers/fake_github.ts";
 import { fixtureGit, makeRepo, makeSubmoduleRepo } from "../_helpers/git_fixture.ts";
 import { startHttpServer } from "../_helpers/http_server.ts";
@@ -404,13 +405,10 @@ Deno.test("gh-rls: picks this platform's asset from the latest release and unpac
       },
     },
   });
-  const saved = { api: Deno.env.get("GITHUB_API_URL"), token: Deno.env.get("GITHUB_TOKEN") };
-  Deno.env.set("GITHUB_API_URL", gh.url);
-  Deno.env.delete("GITHUB_TOKEN");
   try {
     const { lock, pkg } = await update(tmp.path, [
       { name: "tool", src: "gh-rls", url: "https://github.com/acme/tool" },
-    ]);
+    ], { env: envWith({ GITHUB_API_URL: gh.url, GITHUB_TOKEN: undefined }) });
     assert.equal(await Deno.readTextFile(join(pkg("tool"), "bin/tool")), "the tool");
     assert.equal(lock.packages.tool.version_resolved, "v2.0");
     assert.equal(lock.packages.tool.version_requested, "latest");
@@ -418,9 +416,6 @@ Deno.test("gh-rls: picks this platform's asset from the latest release and unpac
     assert.equal(lock.packages.tool.sha256, sha256(assetBytes));
     assert.ok(gh.requests.some((r) => r.path.endsWith(`/releases/download/v2.0/${mine}`)));
   } finally {
-    if (saved.api === undefined) Deno.env.delete("GITHUB_API_URL");
-    else Deno.env.set("GITHUB_API_URL", saved.api);
-    if (saved.token !== undefined) Deno.env.set("GITHUB_TOKEN", saved.token);
     await gh.close();
     await tmp.dispose();
   }

@@ -59,7 +59,7 @@ export async function git(args: string[], opts: GitOptions = {}): Promise<GitRes
   const { signal } = opts;
   signal?.throwIfAborted();
   const extra = { ...(ambient.getStore() ?? {}), ...(opts.env ?? {}) };
-  const limit = gitTimeoutMs({ IVPM_GIT_TIMEOUT: Deno.env.get("IVPM_GIT_TIMEOUT"), ...extra });
+  const limit = gitTimeoutMs({ IVPM_GIT_TIMEOUT: baseEnv().IVPM_GIT_TIMEOUT, ...extra });
   // Without a directory (clone, ls-remote of a URL) git reads no repository's config.
   const dir = repoDirOf(args, opts.cwd);
   const local = dir === undefined
@@ -72,7 +72,8 @@ export async function git(args: string[], opts: GitOptions = {}): Promise<GitRes
     child = new Deno.Command("git", {
       args,
       cwd: opts.cwd,
-      env,
+      env: { ...baseEnv(), ...env },
+      clearEnv: true,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -150,7 +151,7 @@ function hardenedEnv(
   extra: Record<string, string>,
   sections: ConfigSection[],
 ): Record<string, string> {
-  const base = { ...Deno.env.toObject(), ...extra };
+  const base = { ...baseEnv(), ...extra };
   withConfigPairs(env, base, [...ALWAYS, ...overridesFor(sections)]);
   // Env beats config: core.gitProxy (first match wins, so -c cannot override it) and core.pager.
   if (base.GIT_PROXY_COMMAND === undefined) env.GIT_PROXY_COMMAND = "";
@@ -165,11 +166,13 @@ function hardenedEnv(
 /** Keys of the local (and worktree) config of `dir`, includes resolved by git (only for configs with includes). */
 async function listLocalKeys(dir: string): Promise<string[]> {
   const env: Record<string, string> = { LC_ALL: "C" };
-  withConfigPairs(env, Deno.env.toObject(), ALWAYS);
+  const base = baseEnv();
+  withConfigPairs(env, base, ALWAYS);
   const out = await new Deno.Command("git", {
     args: ["config", "--list", "--show-scope", "--name-only", "-z"],
     cwd: dir,
-    env,
+    env: { ...base, ...env },
+    clearEnv: true,
     stdin: "null",
     stdout: "piped",
     stderr: "null",
@@ -220,6 +223,22 @@ async function readAll(stream: ReadableStream<Uint8Array>, signal?: AbortSignal)
 /** Environment added to every git call made inside {@link withGitEnv} (per fetch: credentials). */
 const ambient = new AsyncLocalStorage<Record<string, string>>();
 
+/** The environment git runs in, set by {@link withBaseEnv} (an update's own); else the process's. */
+const base = new AsyncLocalStorage<Readonly<Record<string, string>>>();
+
+function baseEnv(): Record<string, string> {
+  const env = base.getStore();
+  return env ? { ...env } : Deno.env.toObject();
+}
+
+/**
+ * Runs `fn` with `env` as the whole environment of every git command it starts (instead of the
+ * process's), so an update given its own environment runs git in it too.
+ */
+export function withBaseEnv<T>(env: Readonly<Record<string, string>>, fn: () => Promise<T>): Promise<T> {
+  return base.run(env, fn);
+}
+
 /**
  * Runs `fn` with `env` added to every git command it starts (directly or through
  * clone/inspect helpers), e.g. a credential helper for one repository's fetch.
@@ -237,8 +256,9 @@ function gitEnv(explicit: Record<string, string> = {}): Record<string, string> {
     LC_ALL: "C",
   };
   // A user-chosen ssh command (e.g. with `-i key`) must keep working; only the default gets BatchMode.
-  const userSshCommand = extra.GIT_SSH_COMMAND ?? Deno.env.get("GIT_SSH_COMMAND");
-  const userSsh = extra.GIT_SSH ?? Deno.env.get("GIT_SSH");
+  const from = baseEnv();
+  const userSshCommand = extra.GIT_SSH_COMMAND ?? from.GIT_SSH_COMMAND;
+  const userSsh = extra.GIT_SSH ?? from.GIT_SSH;
   if (userSshCommand === undefined) {
     // GIT_SSH ranks below a repository's core.sshCommand; GIT_SSH_COMMAND ranks above it.
     env.GIT_SSH_COMMAND = userSsh === undefined ? "ssh -oBatchMode=yes" : shellQuote(userSsh);

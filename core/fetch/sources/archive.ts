@@ -163,7 +163,7 @@ export const fileSource: Source = {
   reproducible: false,
   spec: (dep) => ({ path: dep.url?.replace(/^file:\/\//, ""), sha256_requested: dep.options.sha256 ?? null }),
   async fetch(dep, ctx) {
-    const path = localPath(dep.url!, ctx.projectDir);
+    const path = localPath(dep.url!, ctx.projectDir, ctx.env);
     if (!(await Deno.stat(path).catch(() => undefined))) {
       throw new IvpmError(`file ${path} of package '${dep.name}' does not exist`, {
         hint: "check the url (relative paths are resolved against the project directory)",

@@ -11,17 +11,17 @@ import { infoOf } from "../../config/source_info.ts";
 import type { Source } from "./types.ts";
 import type { DependencySpec } from "../../config/model.ts";
 
-/** Expands `$VAR` / `${VAR}` from the environment (the original did this for dir URLs). */
-export function expandEnv(text: string): string {
+/** Expands `$VAR` / `${VAR}` from `env` (default: the process's; the original did this for dir URLs). */
+export function expandEnv(text: string, env?: Readonly<Record<string, string>>): string {
   return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, a, b) => {
-    const v = Deno.env.get(a ?? b);
+    const v = env ? env[a ?? b] : Deno.env.get(a ?? b);
     return v === undefined ? m : v;
   });
 }
 
 /** The local path a `file://` URL or plain path names, resolved against the project dir. */
-export function localPath(url: string, projectDir: string): string {
-  let p = expandEnv(url);
+export function localPath(url: string, projectDir: string, env?: Readonly<Record<string, string>>): string {
+  let p = expandEnv(url, env);
   if (p.startsWith("file://")) p = decodeURIComponent(p.slice("file://".length));
   return isAbsolute(p) ? p : resolve(projectDir, p);
 }
@@ -36,7 +36,7 @@ export const dirSource: Source = {
     link: dep.options.link ?? true,
   }),
   async fetch(dep, ctx) {
-    const path = localPath(dep.url!, ctx.projectDir);
+    const path = localPath(dep.url!, ctx.projectDir, ctx.env);
     let st: Deno.FileInfo;
     try {
       st = await Deno.stat(path);

@@ -50,8 +50,8 @@ import type { FetchContext, FetchOutcome, Source } from "./types.ts";
 const GITHUB = "https://github.com/";
 
 /** The URL git clones for a provider URL (`IVPM_FUSESOC_GITHUB_BASE` applied). */
-export function cloneUrlOf(url: string): string {
-  const base = Deno.env.get("IVPM_FUSESOC_GITHUB_BASE");
+export function cloneUrlOf(url: string, env?: Readonly<Record<string, string>>): string {
+  const base = env ? env.IVPM_FUSESOC_GITHUB_BASE : Deno.env.get("IVPM_FUSESOC_GITHUB_BASE");
   if (!base || !url.startsWith(GITHUB)) return url;
   return base.replace(/\/*$/, "/") + url.slice(GITHUB.length);
 }
@@ -136,7 +136,7 @@ async function fetchUrlProvider(
 
 async function fetchFusesoc(dep: DependencySpec, ctx: FetchContext): Promise<FetchOutcome> {
   const want = parseVlnv(String(dep.options.vlnv ?? ""), `package '${dep.name}': vlnv`);
-  const indexUrl = fusesocIndexUrl();
+  const indexUrl = fusesocIndexUrl(ctx.env);
   const load = (update: boolean) =>
     loadIndex(ctx.depsDir, indexUrl, { update, signal: ctx.signal, note: ctx.note });
   let index = await load(ctx.refresh);
@@ -167,7 +167,7 @@ async function fetchFusesoc(dep: DependencySpec, ctx: FetchContext): Promise<Fet
     const ref = provider.ref;
     const same = ref && /^[0-9a-f]{7,39}$/i.test(ref)
       ? typeof prev.commit === "string" && prev.commit.startsWith(ref.toLowerCase())
-      : (await resolveRemoteRef(cloneUrlOf(provider.url), ref, { signal: ctx.signal })
+      : (await resolveRemoteRef(cloneUrlOf(provider.url, ctx.env), ref, { signal: ctx.signal })
         .catch(() => undefined)) === prev.commit;
     if (same) return { ...kept, version: version ?? undefined };
   }
@@ -178,7 +178,7 @@ async function fetchFusesoc(dep: DependencySpec, ctx: FetchContext): Promise<Fet
   if (provider.kind === "git") {
     try {
       const r = await cloneRepo(
-        { url: cloneUrlOf(provider.url), ...revision(provider.ref) },
+        { url: cloneUrlOf(provider.url, ctx.env), ...revision(provider.ref) },
         staged,
         { signal: ctx.signal },
       );

@@ -248,8 +248,9 @@ export function selectCore(
 }
 
 /** URL of the index: `$IVPM_FUSESOC_INDEX_URL` or the public fusesoc-cores repository. */
-export function fusesocIndexUrl(): string {
-  return Deno.env.get("IVPM_FUSESOC_INDEX_URL") || DEFAULT_FUSESOC_INDEX_URL;
+export function fusesocIndexUrl(env?: Readonly<Record<string, string>>): string {
+  return (env ? env.IVPM_FUSESOC_INDEX_URL : Deno.env.get("IVPM_FUSESOC_INDEX_URL")) ||
+    DEFAULT_FUSESOC_INDEX_URL;
 }
 
 /** The index as read by {@link loadIndex}. */

@@ -17,14 +17,16 @@ function version(dep: DependencySpec): string {
 }
 
 async function fetchRelease(dep: DependencySpec, ctx: FetchContext): Promise<FetchOutcome> {
-  const { resolveGhRelease } = await import("../github/mod.ts");
+  const { GitHubApi, resolveGhRelease } = await import("../github/mod.ts");
+  const env = ctx.env;
+  const api = env ? new GitHubApi({ env: (name) => env[name] }) : undefined;
   const r = await resolveGhRelease({
     url: dep.url!,
     version: version(dep),
     prerelease: dep.options.prerelease === true,
     source: dep.options.source === true,
     file: typeof dep.options.file === "string" ? dep.options.file : undefined,
-  });
+  }, { api });
   const lock = { version_resolved: r.tag, asset: r.asset.name };
   if (
     ctx.refresh && ctx.previous?.version_resolved === r.tag && ctx.previous?.asset === r.asset.name &&

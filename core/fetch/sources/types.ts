@@ -22,6 +22,8 @@ export interface FetchContext extends PluginFetchContext {
   cache: import("../cache/store.ts").PackageCache | null;
   /** Credential providers (first result wins) for https git remotes. */
   credentials?: import("../git/auth.ts").CredentialLookup;
+  /** The update's environment (`GITHUB_TOKEN`, `IVPM_FUSESOC_*`, `$VAR`s in local URLs); default the process's. */
+  env?: Readonly<Record<string, string>>;
   /** Reports download progress (bytes so far, total when known) for the status line. */
   progress?(p: { bytes: number; total?: number }): void;
 }

@@ -152,7 +152,7 @@ Deno.test("entries ivpm did not make are left alone with a warning; a link into 
 
 Deno.test("copy fallback: SKILL.md, scripts/, references/ and assets/ are copied, kept when current, refreshed when not", async () => {
   const t = await agentsTree();
-  Deno.env.set(FORCE_COPY_ENV, "1");
+  const env = { ...Deno.env.toObject(), [FORCE_COPY_ENV]: "1" };
   try {
     const uvm = t.src("uvm");
     await writeFile(join(uvm, "SKILL.md"), skillMd("uvm"));
@@ -165,7 +165,7 @@ Deno.test("copy fallback: SKILL.md, scripts/, references/ and assets/ are copied
     await Deno.mkdir(join(t.proj, ".claude"));
     await t.project(["uvm", "lib"]);
 
-    const r = await updateWith(t.proj, agentsRegistry());
+    const r = await updateWith(t.proj, agentsRegistry(), env);
     assert.deepEqual(r.lines, [
       "warning: .agents/skills/lib already exists; skipped",
       "Populated .agents/skills/ with 1 skill(s) (copies)",
@@ -194,13 +194,13 @@ Deno.test("copy fallback: SKILL.md, scripts/, references/ and assets/ are copied
     await backdateTree(join(t.proj, ".agents/skills/uvm"));
     const before = await snapshot(join(t.proj, ".agents/skills/uvm"));
     const fileBefore = (await Deno.lstat(copied)).mtime?.getTime();
-    await updateWith(t.proj, agentsRegistry());
+    await updateWith(t.proj, agentsRegistry(), env);
     assert.deepEqual(await snapshot(join(t.proj, ".agents/skills/uvm")), before);
     assert.equal((await Deno.lstat(copied)).mtime?.getTime(), fileBefore);
 
     await Deno.writeTextFile(join(uvm, "SKILL.md"), skillMd("uvm", "changed"));
     await Deno.remove(join(uvm, "references"), { recursive: true });
-    await updateWith(t.proj, agentsRegistry());
+    await updateWith(t.proj, agentsRegistry(), env);
     assert.equal(await Deno.readTextFile(copied), skillMd("uvm", "changed"));
     assert.deepEqual(Object.keys(await skillEntries(join(t.proj, ".agents/skills/uvm"))), [
       "SKILL.md",
@@ -219,7 +219,6 @@ Deno.test("copy fallback: SKILL.md, scripts/, references/ and assets/ are copied
     assert.deepEqual(await skillEntries(join(t.proj, ".claude")), {});
     assert.equal(await Deno.readTextFile(join(uvm, "notes.txt")), "not copied\n");
   } finally {
-    Deno.env.delete(FORCE_COPY_ENV);
     await t.dispose();
   }
 });

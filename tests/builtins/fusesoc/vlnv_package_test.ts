@@ -5,7 +5,8 @@ import { HandlerRegistry } from "../../../core/engine/registry.ts";
 import { runDestroy } from "../../../core/update/destroy.ts";
 import { runUpdate } from "../../../core/update/update.ts";
 import { FusesocHandler } from "../../../plugins/fusesoc/mod.ts";
-import { capi2Core, makeBlinkyRepo, makeIndexRepo, withEnv } from "../../_helpers/fusesoc_fixtures.ts";
+import { envWith } from "../../_helpers/env.ts";
+import { capi2Core, makeBlinkyRepo, makeIndexRepo } from "../../_helpers/fusesoc_fixtures.ts";
 import { depSets, exists, listDir, tempRoot, writeIvpmYaml } from "../../_helpers/update_project.ts";
 
 const MODULE = new URL("../../../plugins/fusesoc/mod.ts", import.meta.url);
@@ -34,8 +35,8 @@ Deno.test("a src: fusesoc package is published at its root (catalog core added);
       exportName: "FusesocHandler",
       grant: { read: [dirname(fileURLToPath(MODULE))], write: [dir] },
     });
-    const env = { IVPM_FUSESOC_INDEX_URL: index.url, IVPM_FUSESOC_GITHUB_BASE: githubBase };
-    const r = await withEnv(env, () => runUpdate({ projectDir: dir, cacheDir: null, handlers }));
+    const env = envWith({ IVPM_FUSESOC_INDEX_URL: index.url, IVPM_FUSESOC_GITHUB_BASE: githubBase });
+    const r = await runUpdate({ projectDir: dir, cacheDir: null, handlers, env });
     const deps = join(dir, "packages");
     assert.ok(r.graph.packages[0].typeData?.some((t) => t.name === "fusesoc"));
     assert.equal(

@@ -4,7 +4,8 @@ import { ConfigError } from "../../../core/base/errors.ts";
 import { runUpdate } from "../../../core/update/update.ts";
 import { runDestroy } from "../../../core/update/destroy.ts";
 import { nodeProject, nodeRegistry, updateWithNode } from "../../_helpers/node_project.ts";
-import { installToolShim, withPath } from "../../_helpers/tool_shim.ts";
+import { envWith } from "../../_helpers/env.ts";
+import { installToolShim } from "../../_helpers/tool_shim.ts";
 import { exists, listDir, readLockJson, recorder } from "../../_helpers/update_project.ts";
 
 const EMPTY_PACKAGE_JSON = '{\n  "name": "ivpm-node-env",\n  "version": "1.0.0",\n  "private": true\n}\n';
@@ -21,7 +22,7 @@ Deno.test("with.node alone makes an environment: .nvmrc, no envrc with env: fals
       ],
       { node: { version: "20.11.1", env: false } },
     );
-    const first = await updateWithNode(p.dir);
+    const first = await updateWithNode(p.dir, { env: shim.env });
     assert.deepEqual(first.warnings, [
       `node: package.json source 'web-deps': cannot read ${join(p.dir, "missing", "package.json")}; ` +
       "its dependencies are not installed",
@@ -38,12 +39,12 @@ Deno.test("with.node alone makes an environment: .nvmrc, no envrc with env: fals
     assert.deepEqual((await readLockJson(p.dir)).node_packages, {});
 
     // Unchanged: no install; switching env on adds the envrc without reinstalling.
-    await updateWithNode(p.dir);
+    await updateWithNode(p.dir, { env: shim.env });
     assert.equal((await shim.calls()).length, 1);
     await p.writeYaml([{ name: "tool", url: `file://${tool}`, type: { node: { link: false } } }], {
       node: { version: "20.11.1" },
     });
-    await updateWithNode(p.dir);
+    await updateWithNode(p.dir, { env: shim.env });
     assert.equal((await shim.calls()).length, 1);
     assert.ok(await exists(join(p.nodeDir, "export.envrc")));
     assert.match(await Deno.readTextFile(join(p.deps, "packages.envrc")), /# --- ivpm:node begin ---/);
@@ -51,7 +52,7 @@ Deno.test("with.node alone makes an environment: .nvmrc, no envrc with env: fals
     await p.writeYaml([{ name: "tool", url: `file://${tool}`, type: { node: { link: false } } }], {
       node: { version: "20.11.1", env: false },
     });
-    await updateWithNode(p.dir);
+    await updateWithNode(p.dir, { env: shim.env });
     assert.equal(await exists(join(p.nodeDir, "export.envrc")), false);
     assert.equal(await exists(join(p.deps, "packages.envrc")), false);
     assert.equal((await shim.calls()).length, 1);
@@ -68,11 +69,17 @@ Deno.test("with.node alone makes an environment: .nvmrc, no envrc with env: fals
 Deno.test("a package manager that is not installed fails the update with a hint to install it", async () => {
   const p = await nodeProject();
   const empty = await Deno.makeTempDir({ prefix: "ivpm-empty-path-" });
-  const restore = withPath(empty);
   try {
     await p.writeYaml([{ name: "is-number", src: "npm" }], { node: { manager: "pnpm" } });
     await assert.rejects(
-      () => runUpdate({ projectDir: p.dir, cacheDir: null, handlers: nodeRegistry(), reporter: recorder() }),
+      () =>
+        runUpdate({
+          projectDir: p.dir,
+          cacheDir: null,
+          handlers: nodeRegistry(),
+          reporter: recorder(),
+          env: envWith({ PATH: empty }),
+        }),
       (e: Error) => {
         assert.equal(
           e.message,
@@ -86,7 +93,6 @@ Deno.test("a package manager that is not installed fails the update with a hint 
     assert.match(await Deno.readTextFile(join(p.nodeDir, "package.json")), /"is-number": "\*"/);
     assert.equal(await exists(join(p.deps, "ivpm.json")), false);
   } finally {
-    restore();
     await Deno.remove(empty);
     await p.dispose();
   }
@@ -125,7 +131,7 @@ Deno.test("a project without Node packages or with.node gets no node environment
   try {
     const docs = await p.sourcePackage("docs", null);
     await p.writeYaml([{ name: "docs", url: `file://${docs}` }]);
-    const r = await updateWithNode(p.dir);
+    const r = await updateWithNode(p.dir, { env: shim.env });
     assert.deepEqual(r.warnings, []);
     assert.equal(await exists(p.nodeDir), false);
     assert.deepEqual(await shim.calls(), []);

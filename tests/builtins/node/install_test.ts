@@ -55,7 +55,7 @@ Deno.test("npm packages, a harvested package.json and a linked source package: i
       { name: "mylib", url: `file://${lib}` },
     ]);
 
-    const first = await updateWithNode(p.dir);
+    const first = await updateWithNode(p.dir, { env: shim.env });
     assert.deepEqual(first.warnings, []);
     assert.ok(first.result.handlersRun.includes("node"));
     const pkgJson = join(p.nodeDir, "package.json");
@@ -90,7 +90,7 @@ Deno.test("npm packages, a harvested package.json and a linked source package: i
     const generated = [pkgJson, join(p.nodeDir, "export.envrc"), join(p.deps, "packages.envrc")];
     await backdate(...generated); // a rewrite shows as a new mtime
     const before = await mtimes(generated);
-    const second = await updateWithNode(p.dir);
+    const second = await updateWithNode(p.dir, { env: shim.env });
     assert.deepEqual(second.warnings, []);
     assert.deepEqual(second.notes, ["Node packages unchanged — skipping npm install"]);
     assert.equal((await shim.calls()).length, 2);
@@ -103,7 +103,7 @@ Deno.test("npm packages, a harvested package.json and a linked source package: i
       { name: "is-number", src: "npm", version: "7.0.0" },
       { name: "web-deps", src: "package.json", path: "web/package.json" },
     ]);
-    await updateWithNode(p.dir, { prune: true });
+    await updateWithNode(p.dir, { prune: true, env: shim.env });
     assert.equal((await shim.calls()).length, 2);
     assert.equal(await exists(join(p.nodeDir, "node_modules", "my-lib")), false);
     assert.equal(await exists(join(p.nodeDir, "lib", "node_modules", "my-lib")), false);

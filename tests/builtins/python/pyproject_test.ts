@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { harvestPyproject, sectionRequirements } from "../../../plugins/python/pyproject.ts";
 import { packageView } from "../../_helpers/package_view.ts";
-import { setEnv } from "../../_helpers/python_index.ts";
 import { withTempDir } from "../../_helpers/temp.ts";
+import { envWith } from "../../_helpers/env.ts";
+import { withToolEnv } from "../../../plugins/python/tool.ts";
 
 const TOML = `
 [project]
@@ -71,14 +72,14 @@ Deno.test("harvest: path, file:// URL with $VARS, and clear errors for a missing
     await Deno.mkdir(join(dir, "sub"));
     await Deno.writeTextFile(join(dir, "sub", "py.toml"), '[project]\ndependencies = ["x"]\n');
     assert.deepEqual(await harvestPyproject(pkg({ path: "sub/py.toml" }), dir), [{ name: "x", spec: "x" }]);
-    const restore = setEnv({ IVPM_TEST_PYDIR: join(dir, "sub") });
-    try {
-      assert.deepEqual(await harvestPyproject(pkg({}, "file://${IVPM_TEST_PYDIR}/py.toml"), "/elsewhere"), [
-        { name: "x", spec: "x" },
-      ]);
-    } finally {
-      restore();
-    }
+    const env = envWith({ IVPM_TEST_PYDIR: join(dir, "sub") });
+    assert.deepEqual(
+      await withToolEnv(
+        env,
+        () => harvestPyproject(pkg({}, "file://${IVPM_TEST_PYDIR}/py.toml"), "/elsewhere"),
+      ),
+      [{ name: "x", spec: "x" }],
+    );
     await assert.rejects(
       () => harvestPyproject(pkg({ path: "missing.toml" }), dir),
       new RegExp(`package 'pyproj': src: pyproject.toml — file not found: ${dir}/missing.toml`),

@@ -16,13 +16,8 @@ import { runDestroy } from "../../../core/update/destroy.ts";
 import { runUpdate } from "../../../core/update/update.ts";
 import type { HandlerEvent } from "../../../core/plugin_api/events.ts";
 import { toFileUrl } from "../../_helpers/file_url.ts";
-import {
-  buildDists,
-  buildToolWheels,
-  pipEnv,
-  setEnv,
-  startSimpleIndex,
-} from "../../_helpers/python_index.ts";
+import { buildDists, buildToolWheels, pipEnv, startSimpleIndex } from "../../_helpers/python_index.ts";
+import { envWith } from "../../_helpers/env.ts";
 import {
   type DepEntry,
   depSets,
@@ -177,7 +172,7 @@ Deno.test({
     ]);
     const index = await startSimpleIndex([...tools, ...dists]);
     const pipLog = join(root.path, "pip.log");
-    const restore = setEnv({
+    const env = envWith({
       ...pipEnv(index.indexUrl),
       PIP_FIND_LINKS: undefined,
       PIP_LOG: pipLog,
@@ -212,7 +207,7 @@ Deno.test({
         ],
       }),
     });
-    const update = async (args: Record<string, unknown> = {}) => {
+    const update = async (args: Record<string, unknown> = {}, updateEnv: Record<string, string> = env) => {
       const events: HandlerEvent[] = [];
       await runUpdate({
         projectDir: project,
@@ -220,6 +215,7 @@ Deno.test({
         handlers: registry(),
         handlerArgs: { python: args },
         reporter: { handlerEvent: (e) => events.push(e) },
+        env: updateEnv,
       });
       return events.filter((e) => e.type === "task-progress").map((e) => e.message ?? "");
     };
@@ -330,8 +326,9 @@ Deno.test({
           }),
         );
         // With PIP_LOG set pip sends a failed build's output only to its log: unset it for this step.
-        const back = setEnv({ PIP_LOG: undefined });
-        const err = await update().then(() => undefined, (e) => e as Error).finally(back);
+        const noLog: Record<string, string> = { ...env };
+        delete noLog.PIP_LOG;
+        const err = await update({}, noLog).then(() => undefined, (e) => e as Error);
         assert.ok(err, "the update should have failed");
         assert.match(err.message, /handler 'python' failed: pip could not install python_pkgs_2\.txt/);
         assert.match(err.message, /package 'badpkg'/);
@@ -362,7 +359,6 @@ Deno.test({
         assert.ok(await exists(join(src, "srclib", "setup.py"))); // linked sources are untouched
       });
     } finally {
-      restore();
       await index.close();
       await root.dispose();
     }

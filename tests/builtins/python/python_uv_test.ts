@@ -12,7 +12,7 @@ import { HandlerRegistry } from "../../../core/engine/registry.ts";
 import { runDestroy } from "../../../core/update/destroy.ts";
 import { runUpdate } from "../../../core/update/update.ts";
 import { toFileUrl } from "../../_helpers/file_url.ts";
-import { setEnv } from "../../_helpers/python_index.ts";
+import { envWith, envWithPathFirst } from "../../_helpers/env.ts";
 import {
   type DepEntry,
   depSets,
@@ -77,13 +77,15 @@ async function fixture() {
   await Deno.chmod(join(bin, "uv"), 0o755);
   const uvLog = join(root.path, "uv.log");
   const python = await realPython();
-  const restore = setEnv({
-    PATH: `${bin}:${Deno.env.get("PATH")}`,
-    UV_LOG: uvLog,
-    IVPM_PYTHON: python,
-    IVPM_PYTHON_NO_SELF_INSTALL: "1",
-    VIRTUAL_ENV: undefined,
-  });
+  const env = envWithPathFirst(
+    bin,
+    envWith({
+      UV_LOG: uvLog,
+      IVPM_PYTHON: python,
+      IVPM_PYTHON_NO_SELF_INSTALL: "1",
+      VIRTUAL_ENV: undefined,
+    }),
+  );
   const project = join(root.path, "proj");
   const deps = join(project, "packages");
   const calls = async () => {
@@ -95,8 +97,14 @@ async function fixture() {
       return [];
     }
   };
-  const update = (args: Record<string, unknown> = {}) =>
-    runUpdate({ projectDir: project, cacheDir: null, handlers: registry(), handlerArgs: { python: args } });
+  const update = (args: Record<string, unknown> = {}, updateEnv: Record<string, string> = env) =>
+    runUpdate({
+      projectDir: project,
+      cacheDir: null,
+      handlers: registry(),
+      handlerArgs: { python: args },
+      env: updateEnv,
+    });
   const yaml = (deps: DepEntry[], python?: Record<string, unknown>) =>
     writeIvpmYaml(project, {
       name: "proj",
@@ -105,13 +113,13 @@ async function fixture() {
     });
   return {
     root,
+    env,
     project,
     deps,
     calls,
     update,
     yaml,
     async dispose() {
-      restore();
       await root.dispose();
     },
   };
@@ -239,14 +247,10 @@ Deno.test("--py-uv and venv: uv need uv on PATH; a non-venv packages/python is r
   await Deno.mkdir(empty);
   try {
     await f.yaml([{ name: "tinylib", src: "pypi" }]);
-    const back = setEnv({ PATH: empty });
-    try {
-      await assert.rejects(() => f.update({ pyUv: true }), /handler 'python' failed: uv was asked for/);
-      await f.yaml([{ name: "tinylib", src: "pypi" }], { venv: "uv" });
-      await assert.rejects(() => f.update(), /'uv' is not on PATH/);
-    } finally {
-      back();
-    }
+    const noUv = { ...f.env, PATH: empty };
+    await assert.rejects(() => f.update({ pyUv: true }, noUv), /handler 'python' failed: uv was asked for/);
+    await f.yaml([{ name: "tinylib", src: "pypi" }], { venv: "uv" });
+    await assert.rejects(() => f.update({}, noUv), /'uv' is not on PATH/);
     await f.yaml([{ name: "tinylib", src: "pypi" }]);
     await Deno.mkdir(join(f.deps, "python"), { recursive: true });
     await Deno.writeTextFile(join(f.deps, "python", "keep.txt"), "user data\n");

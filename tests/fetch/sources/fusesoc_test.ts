@@ -11,7 +11,8 @@ import {
 } from "../../../core/fetch/sources/fusesoc_index.ts";
 import { cloneUrlOf, fusesocSource, withoutProvider } from "../../../core/fetch/sources/fusesoc.ts";
 import { catchIvpmError, catchIvpmErrorAsync } from "../../_helpers/catch_ivpm_error.ts";
-import { capi2Core, makeBlinkyRepo, makeIndexRepo, withEnv } from "../../_helpers/fusesoc_fixtures.ts";
+import { envWith } from "../../_helpers/env.ts";
+import { capi2Core, makeBlinkyRepo, makeIndexRepo } from "../../_helpers/fusesoc_fixtures.ts";
 import { addCommit, fixtureGit } from "../../_helpers/git_fixture.ts";
 import { startHttpServer } from "../../_helpers/http_server.ts";
 import { depSets, exists, readLockJson, tempRoot, writeIvpmYaml } from "../../_helpers/update_project.ts";
@@ -35,12 +36,12 @@ async function world() {
       filetype: "simple",
     }),
   });
-  const env = { IVPM_FUSESOC_INDEX_URL: index.url, IVPM_FUSESOC_GITHUB_BASE: githubBase };
+  const vars = { IVPM_FUSESOC_INDEX_URL: index.url, IVPM_FUSESOC_GITHUB_BASE: githubBase };
   return {
     tmp,
     blinky,
     index,
-    env,
+    vars,
     /** Runs an update of a project depending on `vlnv` (as package `name`). */
     async update(deps: { name: string; vlnv: string }[], opts: { refresh?: boolean } = {}) {
       const dir = join(tmp.path, "proj");
@@ -48,16 +49,13 @@ async function world() {
         name: "proj",
         "dep-sets": depSets({ default: deps.map((d) => ({ ...d, src: "fusesoc" })) }),
       });
-      const r = await withEnv(
-        env,
-        () =>
-          runUpdate({
-            projectDir: dir,
-            cacheDir: null,
-            handlers: new HandlerRegistry(),
-            refresh: opts.refresh,
-          }),
-      );
+      const r = await runUpdate({
+        projectDir: dir,
+        cacheDir: null,
+        handlers: new HandlerRegistry(),
+        refresh: opts.refresh,
+        env: envWith(vars),
+      });
       return { dir, r };
     },
     async dispose() {
@@ -180,10 +178,12 @@ Deno.test("an unchanged vlnv is up to date without touching the index; --refresh
     const marker = join(first.dir, "packages", "blinky", "local-note.txt");
     await Deno.writeTextFile(marker, "mine\n"); // untracked: survives only if the package is kept
     // Break the index URL: an up-to-date run must not need it.
-    const again = await withEnv(
-      { ...w.env, IVPM_FUSESOC_INDEX_URL: "file:///nonexistent/index.git" },
-      () => runUpdate({ projectDir: first.dir, cacheDir: null, handlers: new HandlerRegistry() }),
-    );
+    const again = await runUpdate({
+      projectDir: first.dir,
+      cacheDir: null,
+      handlers: new HandlerRegistry(),
+      env: envWith({ ...w.vars, IVPM_FUSESOC_INDEX_URL: "file:///nonexistent/index.git" }),
+    });
     assert.equal((again.graph.packages[0].landed as Landed).status, "up-to-date");
     const refreshed = await w.update([{ name: "blinky", vlnv: "::blinky:1.0" }], { refresh: true });
     assert.equal((refreshed.r.graph.packages[0].landed as Landed).status, "up-to-date");
@@ -194,7 +194,7 @@ Deno.test("an unchanged vlnv is up to date without touching the index; --refresh
   }
 });
 
-Deno.test("VLNV parsing, version order, provider forms and the GitHub rewrite", async () => {
+Deno.test("VLNV parsing, version order, provider forms and the GitHub rewrite", () => {
   assert.deepEqual(parseVlnv("::uart:1.5"), { vendor: "", library: "", name: "uart", version: "1.5" });
   assert.deepEqual(parseVlnv("acme:ip:uart"), { vendor: "acme", library: "ip", name: "uart" });
   assert.match(catchIvpmError(() => parseVlnv("uart")).message, /'uart' is not a VLNV/);
@@ -255,11 +255,9 @@ Deno.test("VLNV parsing, version order, provider forms and the GitHub rewrite", 
   });
   assert.equal(fusesocSource.fromLock!({ vlnv: "bad" }), undefined);
 
-  await withEnv({ IVPM_FUSESOC_GITHUB_BASE: "/srv/mirror" }, () => {
-    assert.equal(cloneUrlOf("https://github.com/u/r.git"), "/srv/mirror/u/r.git");
-    assert.equal(cloneUrlOf("https://gitlab.com/u/r.git"), "https://gitlab.com/u/r.git");
-    return Promise.resolve();
-  });
+  const mirror = envWith({ IVPM_FUSESOC_GITHUB_BASE: "/srv/mirror" });
+  assert.equal(cloneUrlOf("https://github.com/u/r.git", mirror), "/srv/mirror/u/r.git");
+  assert.equal(cloneUrlOf("https://gitlab.com/u/r.git", mirror), "https://gitlab.com/u/r.git");
   assert.equal(
     withoutProvider("CAPI=2:\nname: ::x:1\nprovider:\n  name: github\n\n  user: u\ntargets: {}\n"),
     "CAPI=2:\nname: ::x:1\ntargets: {}\n",

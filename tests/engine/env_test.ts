@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { toFileUrl } from "../_helpers/file_url.ts";
+import { packageView } from "../_helpers/package_view.ts";
+import { withTempDir } from "../_helpers/temp.ts";
+import { HandlerEngine } from "../../core/engine/engine.ts";
+import { HandlerRegistry } from "../../core/engine/registry.ts";
+import { type HandlerClass, PackageHandler } from "../../core/plugin_api/handler.ts";
+import type { RootInfo } from "../../core/plugin_api/info.ts";
+
+// Not in the process environment: only the run's own environment can supply them.
+const RUN_ENV = { IVPM_TEST_SEEN: "granted", IVPM_TEST_HIDDEN: "secret", PATH: "/run/path" };
+
+const SHOW_ENV = (name: string) => `
+import { PackageHandler, type PackageView, type LeafInfo, type RootInfo } from "@ivpm/plugin";
+export class Show extends PackageHandler {
+  static override name = "${name}";
+  override onLeafPostLoad(_pkg: PackageView, info: LeafInfo) {
+    this.collect(info.env ?? null);
+  }
+  override async onRootPostLoad(info: RootInfo) {
+    const seen = { root: info.env ?? null, leaf: info.records.map((r) => r.record) };
+    await Deno.writeTextFile(info.depsDir + "/${name}.json", JSON.stringify(seen));
+  }
+}
+`;
+
+Deno.test("handlers see the run's environment as info.env: all of it for built-ins, only granted names for plugins", async () => {
+  await withTempDir("ivpm-engine-env-", async (dir) => {
+    const depsDir = join(dir, "packages");
+    await Deno.mkdir(depsDir);
+    const registry = new HandlerRegistry();
+    let builtinEnv: unknown = "not called";
+    class Builtin extends PackageHandler {
+      static override name = "builtin";
+      override onRootPostLoad(info: RootInfo) {
+        builtinEnv = info.env;
+      }
+    }
+    registry.register(Builtin as HandlerClass, { origin: "built-in" });
+    for (
+      const [name, env] of [["granted", ["IVPM_TEST_SEEN", "IVPM_TEST_UNSET"]], ["plain", undefined]] as const
+    ) {
+      const path = join(dir, `${name}.ts`);
+      await Deno.writeTextFile(path, SHOW_ENV(name));
+      const url = toFileUrl(path);
+      const mod = await import(url);
+      registry.register(mod.Show as HandlerClass, {
+        origin: `test:${name}`,
+        moduleUrl: url,
+        exportName: "Show",
+        grant: env ? { env: [...env] } : {},
+      });
+    }
+    const engine = new HandlerEngine({
+      registry,
+      projectDir: dir,
+      depsDir,
+      withConfig: {},
+      jobs: 2,
+      warn: (m) => assert.fail(m),
+      env: RUN_ENV,
+    });
+    try {
+      await engine.preLoad();
+      const pkg = await engine.leaf("post", packageView({ name: "p", path: join(depsDir, "p") }), 0);
+      await engine.root([pkg]);
+    } finally {
+      engine.close();
+    }
+    assert.deepEqual(builtinEnv, RUN_ENV);
+    const read = async (name: string) => JSON.parse(await Deno.readTextFile(join(depsDir, `${name}.json`)));
+    assert.deepEqual(await read("granted"), {
+      root: { IVPM_TEST_SEEN: "granted" },
+      leaf: [{ IVPM_TEST_SEEN: "granted" }],
+    });
+    assert.deepEqual(await read("plain"), { root: null, leaf: [null] });
+  });
+});

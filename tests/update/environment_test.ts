@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { makeRepo } from "../_helpers/git_fixture.ts";
+import { envWith } from "../_helpers/env.ts";
+import { withTempDir } from "../_helpers/temp.ts";
+import { writeProjectDeps } from "../_helpers/update_project.ts";
+import { runUpdate } from "../../core/update/update.ts";
+import { HandlerRegistry } from "../../core/engine/registry.ts";
+
+// Nothing here is in the process environment: only the update's own `env` can make these updates work.
+
+Deno.test("git runs in the update's environment: its global config (a url rewrite) reaches the clone", async () => {
+  await withTempDir("ivpm-env-git-", async (root) => {
+    const repo = await makeRepo(root, "lib", { files: { "README.md": "lib\n" } });
+    const gitConfig = join(root, "gitconfig");
+    await Deno.writeTextFile(
+      gitConfig,
+      `[url "${repo.url}"]\n\tinsteadOf = https://git.example.invalid/lib.git\n`,
+    );
+    const project = join(root, "proj");
+    await writeProjectDeps(project, [{ name: "lib", url: "https://git.example.invalid/lib.git" }]);
+    const run = (env: Record<string, string>) =>
+      runUpdate({
+        projectDir: project,
+        cacheDir: null,
+        anonymousGit: true,
+        handlers: new HandlerRegistry(),
+        env,
+      });
+    await assert.rejects(() => run(envWith({ GIT_CONFIG_GLOBAL: "/dev/null" })), /git\.example\.invalid/);
+    await run(envWith({ GIT_CONFIG_GLOBAL: gitConfig, GIT_CONFIG_NOSYSTEM: "1" }));
+    assert.equal(await Deno.readTextFile(join(project, "packages", "lib", "README.md")), "lib\n");
+  });
+});
+
+Deno.test("$VARs in a local dependency's URL come from the update's environment", async () => {
+  await withTempDir("ivpm-env-dir-", async (root) => {
+    await Deno.mkdir(join(root, "src", "tool"), { recursive: true });
+    await Deno.writeTextFile(join(root, "src", "tool", "x.txt"), "x\n");
+    const project = join(root, "proj");
+    await writeProjectDeps(project, [{ name: "tool", url: "file://${IVPM_TEST_SRC_DIR}/tool", src: "dir" }]);
+    await runUpdate({
+      projectDir: project,
+      cacheDir: null,
+      handlers: new HandlerRegistry(),
+      env: envWith({ IVPM_TEST_SRC_DIR: join(root, "src") }),
+    });
+    assert.equal(await Deno.readTextFile(join(project, "packages", "tool", "x.txt")), "x\n");
+  });
+});
