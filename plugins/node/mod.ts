@@ -394,6 +394,7 @@ export class NodeHandler extends PackageHandler {
     const r = await new Deno.Command("git", {
       args: ["check-ignore", "-q", lockfile],
       cwd: info.projectDir,
+      ...(info.env ? { env: { ...info.env }, clearEnv: true } : {}),
       stdin: "null",
       stdout: "null",
       stderr: "null",
