@@ -12,8 +12,9 @@ import { join } from "node:path";
 
 /** Flags the binary runs with; `deno task install` uses the same ones. */
 export const RUNTIME_FLAGS = ["--allow-all", "--unstable-worker-options"];
-/** Worker entry modules, loaded at run time by URL: embedded explicitly. */
+/** Modules loaded at run time by URL (the CLI behind main.ts, the worker entries): embedded explicitly. */
 export const INCLUDES: string[] = [
+  "core/cli/main.ts",
   "core/engine/trusted_worker.ts",
   "core/engine/sandbox_worker.ts",
   "core/plugin_host/credentials_worker.ts",

@@ -36,6 +36,8 @@ interface Job {
   reject: (e: unknown) => void;
   /** Warnings and notes the job's handlers reported. */
   diags: number;
+  /** When it was queued (performance.now()). */
+  queuedAt: number;
 }
 
 /** A worker's result, with how many warnings and notes its handlers reported meanwhile. */
@@ -47,6 +49,14 @@ interface Slot {
   job?: Job;
   timer?: ReturnType<typeof setTimeout>;
 }
+
+/**
+ * Queued jobs per worker before the pool starts another: leaf callbacks are usually short (one worker keeps
+ * up with packages landing from the network), and each worker costs start-up time and ~15 MB.
+ */
+const BACKLOG_PER_WORKER = 2;
+/** A job waiting this long starts another worker anyway (a slow or hung callback must not hold up the rest). */
+const MAX_WAIT_MS = 200;
 
 /** A leaf worker that failed while handling one package (crash, hang, load error). */
 export class LeafWorkerError extends IvpmError {}
@@ -69,7 +79,7 @@ export class LeafPool {
     if (this.#broken) return Promise.reject(this.#broken);
     if (this.#closed) return Promise.reject(this.opts.signal?.reason ?? new IvpmError("leaf pool closed"));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ msg, resolve, reject, diags: 0 });
+      this.#queue.push({ msg, resolve, reject, diags: 0, queuedAt: performance.now() });
       this.#dispatch();
     });
   }
@@ -139,6 +149,12 @@ export class LeafPool {
       let slot = this.#slots.find((s) => !s.job);
       if (!slot) {
         if (this.#slots.length >= Math.max(1, this.opts.size)) return;
+        // Grow only when work backs up or has waited too long; a job waits for the next free worker meanwhile.
+        const waited = performance.now() - this.#queue[0].queuedAt;
+        if (this.#queue.length <= this.#slots.length * BACKLOG_PER_WORKER && waited < MAX_WAIT_MS) {
+          this.#recheckLater(MAX_WAIT_MS - waited);
+          return;
+        }
         slot = this.#spawn();
       }
       const job = this.#queue.shift()!;
@@ -164,6 +180,16 @@ export class LeafPool {
     }
   }
 
+  #recheck?: ReturnType<typeof setTimeout>;
+
+  #recheckLater(ms: number): void {
+    if (this.#recheck !== undefined) return;
+    this.#recheck = setTimeout(() => {
+      this.#recheck = undefined;
+      this.#dispatch();
+    }, Math.max(1, ms));
+  }
+
   /** Starts up to `count` workers now (their start-up then overlaps with other work); default: all. */
   warm(count: number = this.opts.size): void {
     const want = Math.min(Math.max(1, this.opts.size), Math.max(1, count));
@@ -173,6 +199,7 @@ export class LeafPool {
   /** Terminates every worker; queued and running jobs fail with `reason`. */
   close(reason: unknown = new IvpmError("leaf pool closed")): void {
     this.#closed = true;
+    clearTimeout(this.#recheck);
     for (const s of this.#slots) {
       clearTimeout(s.timer);
       s.worker.terminate();

@@ -134,9 +134,9 @@ export async function land(ctx: LandContext, pkg: ResolvedPackage): Promise<Land
   };
   const known = upToDate && l.reusable ? await probeKnown(ctx, l) : undefined;
   if (known?.leaf) return replayKnown(ctx, l, known);
-  // Leaf work is certain now: start a worker per package needing it (up to the pool's size), so its
-  // start-up overlaps with the fetch.
-  if (ctx.leafPre || ctx.leafPost) ctx.engine.prewarm(++ctx.counters.leafPackages);
+  // Leaf work is certain now: start the first worker, so its start-up overlaps with the fetch (the pool
+  // adds more only when work backs up).
+  if ((ctx.leafPre || ctx.leafPost) && ++ctx.counters.leafPackages === 1) ctx.engine.prewarm(1);
   const tally: LeafTally = { records: {}, clean: true };
   if (ctx.leafPre) {
     applyView(pkg, await ctx.engine.leaf("pre", packageView(pkg, ctx.depsDir, l.virtual), pkg.order, tally));
