@@ -12,9 +12,10 @@ import type { Diagnostic, Loc } from "../base/diagnostics.ts";
 import { formatLoc } from "../base/diagnostics.ts";
 import { closestMatch } from "../util/suggest.ts";
 import { packageNameProblem, PackageNames } from "../util/package_name.ts";
-import { builtinContentTypes } from "./content_types.ts";
-import { builtinHandlers } from "../../plugins/mod.ts";
-import { type ReadText, readTextOrUndefined, resolveIncludes, UnreadableConfigFile } from "./include.ts";
+import { resolveIncludes } from "./include.ts";
+import { type ReadText, readTextOrUndefined, UnreadableConfigFile } from "./read_text.ts";
+import { builtinSchemaInputs, defaultSchemaInputs, setDefaultSchemaInputs } from "./schema_inputs.ts";
+import { peekDepsDir } from "./deps_dir.ts";
 import { commonDependencyKeys, packageSchema, type SchemaInputs } from "./ivpm_schema.ts";
 import { getEntry, type LMap, type LNode, parseLocated, toPlain } from "./located.ts";
 import type {
@@ -27,9 +28,10 @@ import type {
   TypeSpec,
 } from "./model.ts";
 import { applySchemaTypes, validateNode } from "./schema.ts";
-import { builtinSources } from "./source_info.ts";
 import { pypiDiagnostics } from "./pypi_check.ts";
 import { resolveVars, substitute, type VarSources } from "./vars.ts";
+
+export { builtinSchemaInputs, peekDepsDir, setDefaultSchemaInputs };
 
 /** Options for loading a project file. */
 export interface LoadOptions extends VarSources {
@@ -38,48 +40,16 @@ export interface LoadOptions extends VarSources {
   read?: ReadText;
 }
 
-let inputsProvider: (() => SchemaInputs) | undefined;
-
-/** Makes `provider` supply the default schema inputs (the registries in use, plugins included). */
-export function setDefaultSchemaInputs(provider: () => SchemaInputs): void {
-  inputsProvider = provider;
-}
-
-/** The built-in registries, as schema inputs. */
-export function builtinSchemaInputs(): SchemaInputs {
-  // Handler options come from the handlers themselves: one definition, no copy to drift.
-  const handlers: SchemaInputs["handlers"] = {};
-  for (const h of builtinHandlers) {
-    handlers[h.name] = h.options ?? { kind: "object", properties: {}, open: true };
-  }
-  return { sources: builtinSources, types: builtinContentTypes, handlers };
-}
-
 /** Loads `<dir>/ivpm.yaml`; a missing file is a clear user error. */
 export function loadProject(dir: string, opts: LoadOptions = {}): ProjectConfig {
   const file = resolve(dir, "ivpm.yaml");
   return loadConfigFile(file, opts);
 }
 
-/** Reads the raw `deps-dir` of a project without full validation (needed to find persisted variables). */
-export function peekDepsDir(dir: string, read: ReadText = readTextOrUndefined): string {
-  let text: string | undefined;
-  try {
-    text = read(resolve(dir, "ivpm.yaml"));
-  } catch (e) {
-    // A FIFO, a device or an oversized file: the full load reports it, with its position.
-    if (e instanceof UnreadableConfigFile) return "packages";
-    throw e;
-  }
-  if (!text) return "packages";
-  const m = /^\s+deps-dir:\s*["']?([^"'#\n]+?)["']?\s*(#.*)?$/m.exec(text);
-  return m && !m[1].includes("${{") ? m[1].trim() : "packages";
-}
-
 /** Loads and validates one ivpm.yaml file. Throws {@link ConfigError} with every problem found. */
 export function loadConfigFile(file: string, opts: LoadOptions = {}): ProjectConfig {
   const read = opts.read ?? readTextOrUndefined;
-  const inputs = opts.inputs ?? inputsProvider?.() ?? builtinSchemaInputs();
+  const inputs = opts.inputs ?? defaultSchemaInputs();
   let text: string | undefined;
   try {
     text = read(file);

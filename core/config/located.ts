@@ -22,73 +22,23 @@ import {
 import type { Diagnostic, Loc } from "../base/diagnostics.ts";
 import { registerSource } from "../base/diagnostics.ts";
 
-/** A scalar value with its location. */
-export interface LScalar {
-  kind: "scalar";
-  value: string | number | boolean | null;
-  loc: Loc;
-  /** For a plain number, the text as written (`1.10`), so a version keeps its digits. */
-  source?: string;
-}
+export {
+  getEntry,
+  type LEntry,
+  type LMap,
+  type LNode,
+  type LScalar,
+  type LSeq,
+  MAX_FILE_BYTES,
+  type ParseResult,
+  toPlain,
+} from "./located_node.ts";
+import { type LEntry, type LNode, MAX_FILE_BYTES, type ParseResult } from "./located_node.ts";
 
-/** One `key: value` entry of a mapping. */
-export interface LEntry {
-  key: string;
-  keyLoc: Loc;
-  value: LNode;
-}
-
-/** A mapping, entries in source order. */
-export interface LMap {
-  kind: "map";
-  entries: LEntry[];
-  loc: Loc;
-}
-
-/** A sequence. */
-export interface LSeq {
-  kind: "seq";
-  items: LNode[];
-  loc: Loc;
-}
-
-/** Any located node. */
-export type LNode = LScalar | LMap | LSeq;
-
-/** Biggest ivpm.yaml accepted; real ones are a few KB, so this only stops accidents quickly. */
-export const MAX_FILE_BYTES = 2 * 1024 * 1024;
 /** Upper bound on nodes after alias expansion (stops "billion laughs" documents). */
 const MAX_NODES = 200_000;
 /** Deepest nesting accepted (real files nest about 6 levels). */
 const MAX_DEPTH = 100;
-
-/** Result of parsing: a tree, or diagnostics. */
-export interface ParseResult {
-  root?: LNode;
-  diagnostics: Diagnostic[];
-}
-
-/** Looks up a key in a located map. */
-export function getEntry(map: LMap, key: string): LEntry | undefined {
-  return map.entries.find((e) => e.key === key);
-}
-
-/** Converts a located node back to plain data. */
-export function toPlain(node: LNode): unknown {
-  if (node.kind === "scalar") return node.value;
-  if (node.kind === "seq") return node.items.map(toPlain);
-  const out: Record<string, unknown> = {};
-  // defineProperty: a `__proto__` key is data, not the object's prototype.
-  for (const e of node.entries) {
-    Object.defineProperty(out, e.key, {
-      value: toPlain(e.value),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return out;
-}
 
 /** Parses YAML text into a located tree, reporting every syntax error with its position. */
 export function parseLocated(file: string, text: string): ParseResult {

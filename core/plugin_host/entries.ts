@@ -9,7 +9,7 @@
 
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "../base/errors.ts";
-import { getEntry, type LNode, parseLocated, toPlain } from "../config/located.ts";
+import { getEntry, type LNode, toPlain } from "../config/located_node.ts";
 import { pluginEntrySchema } from "../config/ivpm_schema.ts";
 import { s, validateNode } from "../config/schema.ts";
 import type { Diagnostic, Loc } from "../base/diagnostics.ts";
@@ -85,14 +85,14 @@ export function pluginEntryOf(node: LNode, scope: PluginScope, file: string): Pl
 }
 
 /** Reads a user/site config file (a missing file is an empty config). */
-export function readConfigFile(path: string, scope: "user" | "site"): IvpmConfigFile {
+export async function readConfigFile(path: string, scope: "user" | "site"): Promise<IvpmConfigFile> {
   let text: string;
   try {
     text = Deno.readTextFileSync(path);
   } catch {
     return { path, exists: false, plugins: [] };
   }
-  const parsed = parseLocated(path, text);
+  const parsed = (await yamlParser())(path, text);
   const diags: Diagnostic[] = [...parsed.diagnostics];
   const root = parsed.root;
   if (!root || diags.length) {
@@ -113,7 +113,7 @@ export function readConfigFile(path: string, scope: "user" | "site"): IvpmConfig
 }
 
 /** The `package.plugins` entries of a project's ivpm.yaml, read without loading the rest (plugins come first). */
-export function projectPlugins(projectDir: string): PluginEntry[] {
+export async function projectPlugins(projectDir: string): Promise<PluginEntry[]> {
   const file = join(projectDir, "ivpm.yaml");
   let text: string;
   try {
@@ -124,7 +124,7 @@ export function projectPlugins(projectDir: string): PluginEntry[] {
   // Start-up cost: most projects list no plugins, and parsing a large ivpm.yaml twice is slow. Without the
   // word (and without an escape that could spell it), there is no `plugins:` key to find.
   if (!text.includes("plugins") && !text.includes("\\")) return [];
-  const parsed = parseLocated(file, text);
+  const parsed = (await yamlParser())(file, text);
   if (parsed.diagnostics.length || parsed.root?.kind !== "map") return []; // the full load reports it
   const pkg = getEntry(parsed.root, "package")?.value;
   const pl = pkg?.kind === "map" ? getEntry(pkg, "plugins")?.value : undefined;
@@ -133,4 +133,9 @@ export function projectPlugins(projectDir: string): PluginEntry[] {
   validateNode(pl, s.array(pluginEntrySchema), "package.plugins", diags);
   if (diags.length) throw new ConfigError(diags);
   return pl.items.map((n) => pluginEntryOf(n, "project", file));
+}
+
+/** The YAML parser, loaded when a file is there to parse: most runs have no user or site config. */
+async function yamlParser(): Promise<typeof import("../config/located.ts").parseLocated> {
+  return (await import("../config/located.ts")).parseLocated;
 }

@@ -8,7 +8,7 @@
 
 import { builtinContentTypes } from "../config/content_types.ts";
 import type { SchemaInputs } from "../config/ivpm_schema.ts";
-import { setDefaultSchemaInputs } from "../config/load.ts";
+import { setDefaultSchemaInputs } from "../config/schema_inputs.ts";
 import { builtinHandlerRegistry } from "./builtin_registry.ts";
 import type { HandlerRegistry } from "../engine/registry.ts";
 import type { LoadedPlugin } from "./loader.ts";

@@ -21,8 +21,8 @@ export interface InitOptions {
 /** Loads every configured plugin and makes the result the registries in use. */
 export async function initRegistries(opts: InitOptions = {}): Promise<Registries> {
   const r = builtinRegistries();
-  const site = readConfigFile(siteConfigPath(), "site");
-  const user = readConfigFile(userConfigPath(), "user");
+  const site = await readConfigFile(siteConfigPath(), "site");
+  const user = await readConfigFile(userConfigPath(), "user");
   r.siteConfigChoice = {
     site: site.siteConfig,
     user: user.siteConfig,
@@ -31,7 +31,7 @@ export async function initRegistries(opts: InitOptions = {}): Promise<Registries
   const entries = [
     ...site.plugins,
     ...user.plugins,
-    ...(opts.projectDir ? projectPlugins(opts.projectDir) : []),
+    ...(opts.projectDir ? await projectPlugins(opts.projectDir) : []),
   ];
   if (entries.length) {
     // Loaded only when plugins are configured: the loader's imports (pins, semver, the bundle store)

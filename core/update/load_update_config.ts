@@ -6,7 +6,7 @@
  */
 
 import { join, resolve } from "node:path";
-import { peekDepsDir } from "../config/load.ts";
+import { peekDepsDir } from "../config/deps_dir.ts";
 import type { SchemaInputs } from "../config/ivpm_schema.ts";
 import type { ProjectConfig } from "../config/model.ts";
 import { registries, schemaInputs } from "../plugin_host/registries.ts";
@@ -33,7 +33,7 @@ export interface LoadedProject {
   state: Awaited<ReturnType<typeof readProjectState>>;
   config: ProjectConfig;
   /** What to remember of the root config for the next run. */
-  remember: ReturnType<typeof loadRootConfig>["remember"];
+  remember: Awaited<ReturnType<typeof loadRootConfig>>["remember"];
   rootReused: boolean;
   inputs: SchemaInputs;
   /** Hash of ivpm's version and the registered sources, types and handler options. */
@@ -58,7 +58,7 @@ export async function loadUpdateConfig(opts: UpdateOptions): Promise<LoadedProje
   const inputs = schemaInputs({ handlers, sources });
   // The registered sources, types and handler options decide how an ivpm.yaml parses.
   const inputsHash = hashOf({ ivpm: versionText(), inputs });
-  const { config, remember, reused: rootReused } = loadRootConfig(
+  const { config, remember, reused: rootReused } = await loadRootConfig(
     projectDir,
     { definitions: opts.definitions, env, persisted: state.vars, inputs },
     inputsHash,

@@ -6,7 +6,6 @@
  */
 
 import { join } from "node:path";
-import { loadConfigFile } from "../config/load.ts";
 import type { SchemaInputs } from "../config/ivpm_schema.ts";
 import type { DependencySpec, ProjectConfig } from "../config/model.ts";
 import type { PackageView } from "../plugin_api/package_view.ts";
@@ -44,6 +43,8 @@ export async function subConfig(
   if (!(await lstatOrUndefined(file))) return undefined;
   if (timings) timings.configsParsed++;
   try {
+    // Loaded here, not up front: an update that parses nothing (all remembered) never loads the YAML parser.
+    const { loadConfigFile } = await import("../config/load.ts");
     return loadConfigFile(file, { inputs });
   } catch (e) {
     // A package whose dependencies are skipped may carry an ivpm.yaml we cannot read; that is fine.

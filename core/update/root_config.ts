@@ -10,7 +10,7 @@
  */
 
 import { resolve } from "node:path";
-import { type LoadOptions, loadProject } from "../config/load.ts";
+import type { LoadOptions } from "../config/load.ts";
 import type { ProjectConfig } from "../config/model.ts";
 import { fileStamp, hashOf } from "./known_packages.ts";
 
@@ -30,12 +30,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * Loads `<projectDir>/ivpm.yaml` (see {@link loadProject}), or takes it from `remembered` when
  * nothing it depends on changed. `inputsHash` identifies `opts.inputs` and ivpm's version.
  */
-export function loadRootConfig(
+export async function loadRootConfig(
   projectDir: string,
   opts: LoadOptions,
   inputsHash: string,
   remembered: unknown,
-): { config: ProjectConfig; remember?: RememberedConfig; reused: boolean } {
+): Promise<{ config: ProjectConfig; remember?: RememberedConfig; reused: boolean }> {
   const overrides = Object.fromEntries(
     Object.entries(opts.env ?? {}).filter(([k]) => k.startsWith("IVPM_VAR_")).sort(),
   );
@@ -59,6 +59,8 @@ export function loadRootConfig(
   }
   const main = resolve(projectDir, "ivpm.yaml");
   const before = fileStamp(main);
+  // Loaded only now: a remembered config needs no YAML parser (the npm package costs ~25 ms of start-up).
+  const { loadProject } = await import("../config/load.ts");
   const config = loadProject(projectDir, opts);
   const files: Record<string, string> = {};
   for (const f of config.files) files[f] = fileStamp(f);

@@ -45,11 +45,11 @@ function target(o: { user?: boolean; site?: boolean; projectDir?: string }): Tar
   return { scope: "project", file: join(projectDirOption(o.projectDir), "ivpm.yaml") };
 }
 
-function allEntries(projectDir: string): PluginEntry[] {
+async function allEntries(projectDir: string): Promise<PluginEntry[]> {
   return [
-    ...readConfigFile(siteConfigPath(), "site").plugins,
-    ...readConfigFile(userConfigPath(), "user").plugins,
-    ...projectPlugins(projectDir),
+    ...(await readConfigFile(siteConfigPath(), "site")).plugins,
+    ...(await readConfigFile(userConfigPath(), "user")).plugins,
+    ...(await projectPlugins(projectDir)),
   ];
 }
 
@@ -219,7 +219,7 @@ export async function pluginRemove(name: string, o: { user?: boolean; site?: boo
   const wanted = designated(await listedPluginSpecs(t.file), name, t.file);
   const removed = wanted === undefined ? undefined : await removePluginEntry(t.file, (s) => s === wanted);
   if (!removed) {
-    const known = allEntries(projectDirOption(o.projectDir)).filter((e) => e.scope === t.scope).map((
+    const known = (await allEntries(projectDirOption(o.projectDir))).filter((e) => e.scope === t.scope).map((
       e,
     ) => e.spec);
     const m = closestMatch(name, known.map(pluginShortName));
@@ -237,7 +237,7 @@ export async function pluginRemove(name: string, o: { user?: boolean; site?: boo
 /** `ivpm plugin list` (a pinned yanked JSR version is flagged, when the registry can be asked). */
 export async function pluginList(o: { json?: boolean; projectDir?: string }): Promise<void> {
   const rows = [];
-  for (const e of allEntries(projectDirOption(o.projectDir))) {
+  for (const e of (await allEntries(projectDirOption(o.projectDir)))) {
     const pin = (await findPin(readPins(pinFileFor(e.file)), e.spec, e.file))?.pin;
     const yanked = pin ? await isYanked(pin) : undefined;
     if (pin && yanked) warn(yankedPinned(e.spec, pin));
@@ -269,7 +269,7 @@ export async function pluginUpdate(
   o: { projectDir?: string; latest?: boolean },
 ): Promise<void> {
   if (isFrozen(false)) throw new IvpmError("frozen mode (CI=true) does not update plugin pins");
-  const entries = allEntries(projectDirOption(o.projectDir)).filter((e) => !name || matches(e.spec, name));
+  const entries = (await allEntries(projectDirOption(o.projectDir))).filter((e) => !name || matches(e.spec, name));
   if (name && !entries.length) throw new IvpmError(`no configured plugin matches '${name}'`);
   for (const e of entries) {
     const pinPath = pinFileFor(e.file);
@@ -306,7 +306,7 @@ export async function pluginUpdate(
 /** `ivpm plugin check`: re-fetch every pinned plugin and compare with the pins (for CI). Exit 1 on any mismatch. */
 export async function pluginCheck(o: { projectDir?: string }): Promise<void> {
   let bad = 0;
-  for (const e of allEntries(projectDirOption(o.projectDir))) {
+  for (const e of (await allEntries(projectDirOption(o.projectDir)))) {
     const pinPath = pinFileFor(e.file);
     const pin = (await findPin(readPins(pinPath), e.spec, e.file))?.pin;
     if (!pin) {
@@ -334,7 +334,7 @@ export async function pluginCheck(o: { projectDir?: string }): Promise<void> {
 
 /** `ivpm show plugin NAME`. */
 export async function showPlugin(name: string, o: { json?: boolean; projectDir?: string }): Promise<void> {
-  const entries = allEntries(projectDirOption(o.projectDir));
+  const entries = (await allEntries(projectDirOption(o.projectDir)));
   const e = entries.find((x) => matches(x.spec, name));
   if (!e) {
     const m = closestMatch(name, entries.map((x) => pluginShortName(x.spec)));

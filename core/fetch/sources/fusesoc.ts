@@ -40,8 +40,6 @@ import {
   loadIndex,
   parseVlnv,
   type Provider,
-  readProvider,
-  selectCore,
 } from "./fusesoc_index.ts";
 import { checkDownloadName, urlFileName } from "./download_name.ts";
 import { infoOf } from "../../config/source_info.ts";
@@ -136,6 +134,7 @@ async function fetchUrlProvider(
 
 async function fetchFusesoc(dep: DependencySpec, ctx: FetchContext): Promise<FetchOutcome> {
   const want = parseVlnv(String(dep.options.vlnv ?? ""), `package '${dep.name}': vlnv`);
+  const { readProvider, selectCore } = await import("./fusesoc_provider.ts");
   const indexUrl = fusesocIndexUrl(ctx.env);
   const load = (update: boolean) =>
     loadIndex(ctx.depsDir, indexUrl, { update, signal: ctx.signal, note: ctx.note });

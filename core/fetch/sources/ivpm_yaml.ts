@@ -8,8 +8,7 @@
 
 import { createHash } from "node:crypto";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { loadConfigFile } from "../../config/load.ts";
-import { readTextOrUndefined } from "../../config/include.ts";
+import { readTextOrUndefined } from "../../config/read_text.ts";
 import type { SchemaInputs } from "../../config/ivpm_schema.ts";
 import type { DependencySpec, ProjectConfig } from "../../config/model.ts";
 import { IvpmError } from "../../base/errors.ts";
@@ -52,6 +51,7 @@ export async function loadFactory(
       hint: `check the url at ${dep.loc.file}:${dep.loc.line}`,
     });
   }
+  const { loadConfigFile } = await import("../../config/load.ts");
   const config = loadConfigFile(file, { read: (p) => (p === file ? text : undefined), inputs });
   const ds = config.depSets.find((d) => d.name === dep.depSet);
   if (!ds) {

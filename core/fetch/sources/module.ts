@@ -12,8 +12,6 @@
  */
 
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import YAML from "yaml";
-import { loadProject } from "../../config/load.ts";
 import type { DependencySpec } from "../../config/model.ts";
 import { IvpmError } from "../../base/errors.ts";
 import { infoOf } from "../../config/source_info.ts";
@@ -60,9 +58,11 @@ export async function readModulesSettings(
   let cfg: Record<string, unknown> | undefined;
   try {
     const state = JSON.parse(await Deno.readTextFile(join(depsDir, "ivpm.json")).catch(() => "{}"));
+    const { loadProject } = await import("../../config/load.ts");
     cfg = loadProject(projectDir, { env, persisted: state?.vars ?? {} }).with.modules;
   } catch {
     try {
+      const YAML = await import("yaml");
       const raw = YAML.parse(await Deno.readTextFile(join(projectDir, "ivpm.yaml")));
       cfg = raw?.package?.with?.modules;
     } catch {

@@ -2,13 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { HandlerRegistry } from "../../../core/engine/registry.ts";
 import { type Landed, runUpdate } from "../../../core/update/update.ts";
-import {
-  compareVersions,
-  coreVlnv,
-  parseVlnv,
-  readProvider,
-  selectCore,
-} from "../../../core/fetch/sources/fusesoc_index.ts";
+import { compareVersions, coreVlnv, parseVlnv } from "../../../core/fetch/sources/fusesoc_index.ts";
+import { readProvider, selectCore } from "../../../core/fetch/sources/fusesoc_provider.ts";
 import { cloneUrlOf, fusesocSource, withoutProvider } from "../../../core/fetch/sources/fusesoc.ts";
 import { catchIvpmError, catchIvpmErrorAsync } from "../../_helpers/catch_ivpm_error.ts";
 import { envWith } from "../../_helpers/env.ts";
