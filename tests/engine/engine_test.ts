@@ -1,30 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { toFileUrl } from "../_helpers/file_url.ts";
+import { registerPluginModule } from "../_helpers/plugin_module.ts";
 import { packageView } from "../_helpers/package_view.ts";
 import { HandlerEngine } from "../../core/engine/engine.ts";
 import { HandlerRegistry } from "../../core/engine/registry.ts";
-import type { HandlerClass } from "../../core/plugin_api/handler.ts";
 import type { PackageView } from "../../core/plugin_api/package_view.ts";
 
 /** Writes a plugin module into `dir` and registers its export as a sandboxed (third-party) handler. */
-async function plugin(
-  dir: string,
-  file: string,
-  source: string,
-  exportName: string,
-  registry: HandlerRegistry,
-) {
-  const path = join(dir, file);
-  await Deno.writeTextFile(path, source);
-  const url = toFileUrl(path);
-  const mod = await import(url);
-  registry.register(mod[exportName] as HandlerClass, {
-    origin: `test:${file}`,
-    moduleUrl: url,
-    exportName,
-    grant: {},
-  });
+function plugin(dir: string, file: string, source: string, exportName: string, registry: HandlerRegistry) {
+  return registerPluginModule(registry, dir, file, source, exportName);
 }
 
 async function setup(jobs = 4, leafTimeoutMs?: number) {

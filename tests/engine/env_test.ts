@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { toFileUrl } from "../_helpers/file_url.ts";
+import { registerPluginModule } from "../_helpers/plugin_module.ts";
 import { packageView } from "../_helpers/package_view.ts";
 import { withTempDir } from "../_helpers/temp.ts";
 import { HandlerEngine } from "../../core/engine/engine.ts";
@@ -41,16 +41,14 @@ Deno.test("handlers see the run's environment as info.env: all of it for built-i
     for (
       const [name, env] of [["granted", ["IVPM_TEST_SEEN", "IVPM_TEST_UNSET"]], ["plain", undefined]] as const
     ) {
-      const path = join(dir, `${name}.ts`);
-      await Deno.writeTextFile(path, SHOW_ENV(name));
-      const url = toFileUrl(path);
-      const mod = await import(url);
-      registry.register(mod.Show as HandlerClass, {
-        origin: `test:${name}`,
-        moduleUrl: url,
-        exportName: "Show",
-        grant: env ? { env: [...env] } : {},
-      });
+      await registerPluginModule(
+        registry,
+        dir,
+        `${name}.ts`,
+        SHOW_ENV(name),
+        "Show",
+        env ? { env: [...env] } : {},
+      );
     }
     const engine = new HandlerEngine({
       registry,

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { toFileUrl } from "../_helpers/file_url.ts";
+import { registerPluginModule } from "../_helpers/plugin_module.ts";
 import { packageView } from "../_helpers/package_view.ts";
 import { withTempDir } from "../_helpers/temp.ts";
 import { HandlerEngine } from "../../core/engine/engine.ts";
 import { HandlerRegistry } from "../../core/engine/registry.ts";
-import type { HandlerClass } from "../../core/plugin_api/handler.ts";
 
 // A package named "slow" keeps its worker busy until the file `release` appears in the deps dir.
 const SOURCE = `
@@ -29,16 +28,8 @@ export class Gate extends PackageHandler {
 async function engineWith(dir: string, jobs: number) {
   const depsDir = join(dir, "packages");
   await Deno.mkdir(depsDir, { recursive: true });
-  const path = join(dir, "gate.ts");
-  await Deno.writeTextFile(path, SOURCE);
-  const url = toFileUrl(path);
   const registry = new HandlerRegistry();
-  registry.register((await import(url)).Gate as HandlerClass, {
-    origin: "test:gate",
-    moduleUrl: url,
-    exportName: "Gate",
-    grant: {},
-  });
+  await registerPluginModule(registry, dir, "gate.ts", SOURCE, "Gate");
   const engine = new HandlerEngine({
     registry,
     projectDir: dir,

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { toFileUrl } from "../_helpers/file_url.ts";
+import { registerPluginModule } from "../_helpers/plugin_module.ts";
 import { registerExamplePlugins } from "../_helpers/example_plugins.ts";
 import { HandlerRegistry } from "../../core/engine/registry.ts";
-import type { HandlerClass } from "../../core/plugin_api/handler.ts";
 import { runUpdate } from "../../core/update/update.ts";
 import { runDestroy } from "../../core/update/destroy.ts";
 import type { HandlerEvent } from "../../core/plugin_api/events.ts";
@@ -97,9 +97,11 @@ Deno.test("a HandlerFatalError in a leaf callback fails the update with the hand
   const p = await project();
   try {
     const dir = await Deno.makeTempDir({ prefix: "ivpm-fatal-" });
-    const file = join(dir, "fatal.ts");
-    await Deno.writeTextFile(
-      file,
+    const registry = new HandlerRegistry();
+    await registerPluginModule(
+      registry,
+      dir,
+      "fatal.ts",
       `import { HandlerFatalError, PackageHandler, type PackageView } from "@ivpm/plugin";
 export class Guard extends PackageHandler {
   static override name = "guard";
@@ -107,15 +109,8 @@ export class Guard extends PackageHandler {
     if (pkg.name === "alpha") throw new HandlerFatalError("alpha is forbidden here");
   }
 }`,
+      "Guard",
     );
-    const url = toFileUrl(file);
-    const registry = new HandlerRegistry();
-    registry.register((await import(url)).Guard as HandlerClass, {
-      origin: "t",
-      moduleUrl: url,
-      exportName: "Guard",
-      grant: {},
-    });
     await assert.rejects(
       () => runUpdate({ projectDir: p.dir, cacheDir: null, handlers: registry }),
       /handler 'guard' stopped the update on package 'alpha': alpha is forbidden here/,
