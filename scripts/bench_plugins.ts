@@ -7,12 +7,10 @@
  * interleaved); the figure is the median of the pairwise differences, and the
  * target for it is < 50 ms. `deno task bench` uses {@link pluginStartup}.
  *
- * Where the difference goes (measured in-process, Deno 2.9.6): ~10 ms reading
- * the user config (the first YAML parse, which a project command pays anyway),
- * ~3 ms hashing the plugins' files to spot local edits, ~2 ms reading and
- * verifying the bundles, and ~9 ms of ICU collator start-up from the first
- * `localeCompare` (sorting handler names), which a run without any handler
- * registered never pays.
+ * Where the difference goes (measured in-process, Deno 2.9.6): ~25 ms loading
+ * the YAML parser and reading the user config (a run with no config file to
+ * parse never loads the parser), ~3 ms hashing the plugins' files to spot local
+ * edits, ~2 ms reading and verifying the bundles, the rest registering them.
  *
  * Run alone, a second measurement times, inside fresh processes, only the start-up work
  * plugins add to (loading them, building the command tree): the spawn timings
