@@ -9,14 +9,7 @@
 import { dirname, resolve } from "node:path";
 import { IvpmError } from "../base/errors.ts";
 import type { Diagnostic } from "../base/diagnostics.ts";
-import {
-  getEntry,
-  type LEntry,
-  type LMap,
-  type LNode,
-  type LSeq,
-  parseLocated,
-} from "./located.ts";
+import { getEntry, type LEntry, type LMap, type LNode, type LSeq, parseLocated } from "./located.ts";
 
 export { type ReadText, readTextOrUndefined, UnreadableConfigFile } from "./read_text.ts";
 import { type ReadText, readTextOrUndefined, UnreadableConfigFile } from "./read_text.ts";

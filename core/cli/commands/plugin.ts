@@ -269,7 +269,9 @@ export async function pluginUpdate(
   o: { projectDir?: string; latest?: boolean },
 ): Promise<void> {
   if (isFrozen(false)) throw new IvpmError("frozen mode (CI=true) does not update plugin pins");
-  const entries = (await allEntries(projectDirOption(o.projectDir))).filter((e) => !name || matches(e.spec, name));
+  const entries = (await allEntries(projectDirOption(o.projectDir))).filter((e) =>
+    !name || matches(e.spec, name)
+  );
   if (name && !entries.length) throw new IvpmError(`no configured plugin matches '${name}'`);
   for (const e of entries) {
     const pinPath = pinFileFor(e.file);
@@ -334,7 +336,7 @@ export async function pluginCheck(o: { projectDir?: string }): Promise<void> {
 
 /** `ivpm show plugin NAME`. */
 export async function showPlugin(name: string, o: { json?: boolean; projectDir?: string }): Promise<void> {
-  const entries = (await allEntries(projectDirOption(o.projectDir)));
+  const entries = await allEntries(projectDirOption(o.projectDir));
   const e = entries.find((x) => matches(x.spec, name));
   if (!e) {
     const m = closestMatch(name, entries.map((x) => pluginShortName(x.spec)));
