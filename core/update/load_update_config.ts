@@ -55,9 +55,7 @@ export async function loadUpdateConfig(opts: UpdateOptions): Promise<LoadedProje
     (m) => report({ severity: "warning", message: m }),
   );
   const handlers = opts.handlers ?? activeHandlerRegistry();
-  const inputs = schemaInputs({ handlers, sources });
-  // The registered sources, types and handler options decide how an ivpm.yaml parses.
-  const inputsHash = hashOf({ ivpm: versionText(), inputs });
+  const { inputs, inputsHash } = parseInputs(handlers, sources);
   const { config, remember, reused: rootReused } = await loadRootConfig(
     projectDir,
     { definitions: opts.definitions, env, persisted: state.vars, inputs },
@@ -80,6 +78,18 @@ export async function loadUpdateConfig(opts: UpdateOptions): Promise<LoadedProje
     inputsHash,
     depsDir: join(projectDir, config.depsDir),
   };
+}
+
+/**
+ * What an ivpm.yaml is parsed against — the registered sources, types and handler options — and its hash
+ * with ivpm's version (the key of a remembered parse).
+ */
+export function parseInputs(
+  handlers: HandlerRegistry = activeHandlerRegistry(),
+  sources: SourceRegistry = registries().sources,
+): { inputs: SchemaInputs; inputsHash: string } {
+  const inputs = schemaInputs({ handlers, sources });
+  return { inputs, inputsHash: hashOf({ ivpm: versionText(), inputs }) };
 }
 
 /** The handler engine of the run; its phase DAG is computed (and a cycle reported) here, before any fetch. */

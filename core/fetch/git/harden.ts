@@ -127,33 +127,68 @@ export interface RepoConfigFiles {
 }
 
 /** The config files of the repository `dir` is in (walking up to the `.git`), or undefined outside one. */
-export async function repoConfigFiles(dir: string): Promise<RepoConfigFiles | undefined> {
+export function repoConfigFiles(dir: string): Promise<RepoConfigFiles | undefined> {
+  return Promise.resolve(repoConfigFilesSync(dir));
+}
+
+// Synchronous: a handful of tiny reads per git call (`ivpm status` makes one per package), where async
+// ops and their rejections cost more than the reads. Only regular files are read (a FIFO would block).
+function repoConfigFilesSync(dir: string): RepoConfigFiles | undefined {
   let at = resolve(dir);
   for (;;) {
     const dotGit = join(at, ".git");
-    const st = await Deno.lstat(dotGit).catch(() => undefined);
+    const st = lstatOrNone(dotGit);
     if (st) {
       let gitDir = dotGit;
       if (st.isFile) {
-        const m = /^gitdir:\s*(.+?)\s*$/m.exec(await Deno.readTextFile(dotGit).catch(() => ""));
+        const m = /^gitdir:\s*(.+?)\s*$/m.exec(readRegularFile(dotGit) ?? "");
         if (!m) return undefined;
         gitDir = isAbsolute(m[1]) ? m[1] : resolve(at, m[1]);
       }
-      const common = (await Deno.readTextFile(join(gitDir, "commondir")).catch(() => ""))?.trim();
+      const common = readRegularFile(join(gitDir, "commondir"))?.trim();
       const commonDir = common ? (isAbsolute(common) ? common : resolve(gitDir, common)) : gitDir;
       return { files: [join(commonDir, "config"), join(gitDir, "config.worktree")] };
     }
     // A bare repository or the git dir itself: its own `config`.
-    if (
-      await Deno.lstat(join(at, "HEAD")).catch(() => undefined) &&
-      await Deno.lstat(join(at, "objects")).catch(() => undefined)
-    ) {
+    if (lstatOrNone(join(at, "HEAD")) && lstatOrNone(join(at, "objects"))) {
       return { files: [join(at, "config")] };
     }
     const up = dirname(at);
     if (up === at) return undefined;
     at = up;
   }
+}
+
+function lstatOrNone(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A file that exists but is not a regular one (a FIFO would block a read): only git can read it. */
+const NOT_REGULAR = Symbol("not a regular file");
+
+/** The text of `path` if it is a regular file (after links); undefined when absent. */
+function readFileIfRegular(path: string): string | undefined | typeof NOT_REGULAR {
+  let st: Deno.FileInfo;
+  try {
+    st = Deno.statSync(path);
+  } catch {
+    return undefined;
+  }
+  if (!st.isFile) return NOT_REGULAR;
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function readRegularFile(path: string): string | undefined {
+  const text = readFileIfRegular(path);
+  return text === NOT_REGULAR ? undefined : text;
 }
 
 /** What {@link localConfig} needs when the config includes other files. */
@@ -177,14 +212,15 @@ const UPLOAD_PACK = /uploadpack/i;
  * with `include`/`includeIf` are listed by `listKeys` (git resolves those).
  */
 export async function localConfig(dir: string, listKeys: ListLocalKeys): Promise<LocalConfig> {
-  const repo = await repoConfigFiles(dir);
+  const repo = repoConfigFilesSync(dir);
   const local: LocalConfig = { sections: [], uploadPack: false };
   if (!repo) return local;
   for (const file of repo.files) {
-    const text = await Deno.readTextFile(file).catch(() => undefined);
+    const text = readFileIfRegular(file);
     if (text === undefined) continue;
-    const found = configSections(text);
-    if (found.some((s) => s.section === "include" || s.section === "includeif")) {
+    const found = text === NOT_REGULAR ? [] : configSections(text);
+    // Includes (and a config ivpm cannot read itself): ask git for the keys it will see.
+    if (text === NOT_REGULAR || found.some((s) => s.section === "include" || s.section === "includeif")) {
       const keys = await listKeys(dir);
       return { sections: sectionsOfKeys(keys), uploadPack: keys.some((k) => UPLOAD_PACK.test(k)) };
     }

@@ -59,20 +59,22 @@ export async function git(args: string[], opts: GitOptions = {}): Promise<GitRes
   const { signal } = opts;
   signal?.throwIfAborted();
   const extra = { ...(ambient.getStore() ?? {}), ...(opts.env ?? {}) };
-  const limit = gitTimeoutMs({ IVPM_GIT_TIMEOUT: baseEnv().IVPM_GIT_TIMEOUT, ...extra });
+  // Read once per call: `ivpm status` makes a call per package.
+  const processEnv = baseEnv();
+  const limit = gitTimeoutMs({ IVPM_GIT_TIMEOUT: processEnv.IVPM_GIT_TIMEOUT, ...extra });
   // Without a directory (clone, ls-remote of a URL) git reads no repository's config.
   const dir = repoDirOf(args, opts.cwd);
   const local = dir === undefined
     ? { sections: [], uploadPack: false }
     : await localConfig(dir, listLocalKeys).catch(() => ({ sections: [], uploadPack: false }));
-  const env = hardenedEnv(gitEnv(opts.env), extra, local.sections);
+  const env = hardenedEnv(gitEnv(processEnv, opts.env), { ...processEnv, ...extra }, local.sections);
   if (local.uploadPack) args = withDefaultUploadPack(args, subcommandIndex(args));
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command("git", {
       args,
       cwd: opts.cwd,
-      env: { ...baseEnv(), ...env },
+      env: { ...processEnv, ...env },
       clearEnv: true,
       stdin: "null",
       stdout: "piped",
@@ -148,10 +150,9 @@ function repoDirOf(args: string[], cwd?: string): string | undefined {
  */
 function hardenedEnv(
   env: Record<string, string>,
-  extra: Record<string, string>,
+  base: Record<string, string>,
   sections: ConfigSection[],
 ): Record<string, string> {
-  const base = { ...baseEnv(), ...extra };
   withConfigPairs(env, base, [...ALWAYS, ...overridesFor(sections)]);
   // Env beats config: core.gitProxy (first match wins, so -c cannot override it) and core.pager.
   if (base.GIT_PROXY_COMMAND === undefined) env.GIT_PROXY_COMMAND = "";
@@ -248,7 +249,7 @@ export function withGitEnv<T>(env: Record<string, string>, fn: () => Promise<T>)
 }
 
 /** The child environment: the caller's variables on top of non-interactive defaults. */
-function gitEnv(explicit: Record<string, string> = {}): Record<string, string> {
+function gitEnv(from: Record<string, string>, explicit: Record<string, string> = {}): Record<string, string> {
   const extra = { ...(ambient.getStore() ?? {}), ...explicit };
   const env: Record<string, string> = {
     GIT_TERMINAL_PROMPT: "0",
@@ -256,7 +257,6 @@ function gitEnv(explicit: Record<string, string> = {}): Record<string, string> {
     LC_ALL: "C",
   };
   // A user-chosen ssh command (e.g. with `-i key`) must keep working; only the default gets BatchMode.
-  const from = baseEnv();
   const userSshCommand = extra.GIT_SSH_COMMAND ?? from.GIT_SSH_COMMAND;
   const userSsh = extra.GIT_SSH ?? from.GIT_SSH;
   if (userSshCommand === undefined) {

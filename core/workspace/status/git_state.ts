@@ -51,7 +51,7 @@ export async function readGitState(dir: string, signal?: AbortSignal): Promise<G
   });
   const state = parsePorcelainV2(status.stdout);
   if (state.commit) {
-    const tag = await tagFromRefs(join(dir, ".git"), state.commit);
+    const tag = tagFromRefs(join(dir, ".git"), state.commit);
     if (tag === UNKNOWN) {
       const t = await exactTag(dir, signal).catch(() => undefined);
       if (t !== undefined) state.tag = t;
@@ -122,18 +122,20 @@ const UNKNOWN = Symbol("unknown");
 /**
  * The tag pointing at `commit`, from `.git/packed-refs` and `.git/refs/tags/`;
  * undefined when there is none, {@link UNKNOWN} when only git can tell (several
- * candidates, whose order git decides, count as unknown too).
+ * candidates, whose order git decides, count as unknown too). Synchronous: a few tiny
+ * reads per package, where async calls cost more than the reads; only regular files
+ * are read (a FIFO would block).
  */
-async function tagFromRefs(gitDir: string, commit: string): Promise<string | undefined | typeof UNKNOWN> {
-  const st = await Deno.lstat(gitDir).catch(() => undefined);
+function tagFromRefs(gitDir: string, commit: string): string | undefined | typeof UNKNOWN {
+  const st = lstatOrNone(gitDir);
   // A `.git` file (worktree, submodule) or reftable: let git resolve it.
   if (!st?.isDirectory) return UNKNOWN;
-  if (await Deno.lstat(join(gitDir, "reftable")).catch(() => undefined)) return UNKNOWN;
+  if (lstatOrNone(join(gitDir, "reftable"))) return UNKNOWN;
   /** Tag name → peeled commit, or null when the target may be an annotated tag object. */
   const tags = new Map<string, string | null>();
-  const packed = await Deno.readTextFile(join(gitDir, "packed-refs")).catch(() => "");
-  if (packed) {
-    const lines = packed.split("\n");
+  const packed = readRegular(join(gitDir, "packed-refs"));
+  if (packed?.length) {
+    const lines = new TextDecoder().decode(packed).split("\n");
     // Without "fully-peeled", an unpeeled entry may still be an annotated tag.
     const fullyPeeled = /^# pack-refs with:.*\bfully-peeled\b/.test(lines[0] ?? "");
     let last: string | undefined;
@@ -150,8 +152,9 @@ async function tagFromRefs(gitDir: string, commit: string): Promise<string | und
       }
     }
   }
-  const loose = await looseTags(join(gitDir, "refs", "tags"), "");
-  for (const [name, sha] of loose) tags.set(name, sha === commit ? sha : await peelLoose(gitDir, sha));
+  for (const [name, sha] of looseTags(join(gitDir, "refs", "tags"), "")) {
+    tags.set(name, sha === commit ? sha : peelLoose(gitDir, sha));
+  }
   const hits: string[] = [];
   for (const [name, peeled] of tags) {
     if (peeled === null) return UNKNOWN;
@@ -165,13 +168,9 @@ async function tagFromRefs(gitDir: string, commit: string): Promise<string | und
  * The commit a loose ref target names: itself for a commit, the tagged commit for
  * an annotated tag; null when the object is packed (or anything unusual).
  */
-async function peelLoose(gitDir: string, sha: string): Promise<string | null> {
-  let data: Uint8Array;
-  try {
-    data = await Deno.readFile(join(gitDir, "objects", sha.slice(0, 2), sha.slice(2)));
-  } catch {
-    return null;
-  }
+function peelLoose(gitDir: string, sha: string): string | null {
+  const data = readRegular(join(gitDir, "objects", sha.slice(0, 2), sha.slice(2)));
+  if (!data) return null;
   let text: string;
   try {
     // Objects are small here (a commit or a tag), so inflating the whole file is cheap.
@@ -185,22 +184,41 @@ async function peelLoose(gitDir: string, sha: string): Promise<string | null> {
 }
 
 /** Loose tag refs under `dir` (name → sha), recursively (`refs/tags/release/v1`). */
-async function looseTags(dir: string, prefix: string): Promise<Map<string, string>> {
+function looseTags(dir: string, prefix: string): Map<string, string> {
   const found = new Map<string, string>();
   let entries: Deno.DirEntry[];
   try {
-    entries = await Array.fromAsync(Deno.readDir(dir));
+    entries = [...Deno.readDirSync(dir)];
   } catch {
     return found;
   }
   for (const e of entries) {
     const name = prefix + e.name;
     if (e.isDirectory) {
-      for (const [n, s] of await looseTags(join(dir, e.name), `${name}/`)) found.set(n, s);
+      for (const [n, s] of looseTags(join(dir, e.name), `${name}/`)) found.set(n, s);
     } else {
-      const sha = (await Deno.readTextFile(join(dir, e.name)).catch(() => "")).trim();
+      const data = readRegular(join(dir, e.name));
+      const sha = data ? new TextDecoder().decode(data).trim() : "";
       if (sha) found.set(name, sha);
     }
   }
   return found;
+}
+
+function lstatOrNone(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bytes of `path` when it is a regular file; undefined otherwise (absent, a FIFO, a device). */
+function readRegular(path: string): Uint8Array | undefined {
+  try {
+    if (!Deno.statSync(path).isFile) return undefined;
+    return Deno.readFileSync(path);
+  } catch {
+    return undefined;
+  }
 }

@@ -7,7 +7,9 @@
  */
 
 import { join, resolve } from "node:path";
-import { loadProject, peekDepsDir } from "../../config/load.ts";
+import { peekDepsDir } from "../../config/deps_dir.ts";
+import { loadRootConfig } from "../../update/root_config.ts";
+import { parseInputs } from "../../update/load_update_config.ts";
 import type { ProjectConfig } from "../../config/model.ts";
 import { IvpmError } from "../../base/errors.ts";
 import { LOCK_FILE, type LockFile, readLock } from "../../update/lock/lock_file.ts";
@@ -39,7 +41,9 @@ export async function openWorkspace(projectDir: string): Promise<Workspace> {
   const dir = resolve(projectDir);
   // Variables given with -D at update time are persisted in ivpm.json; deps-dir may use them.
   const state = await readProjectState(join(dir, peekDepsDir(dir)));
-  const config = loadProject(dir, { persisted: state.vars });
+  // The parse the last update remembered, while the files and everything else it depends on are the same.
+  const { inputs, inputsHash } = parseInputs();
+  const { config } = await loadRootConfig(dir, { persisted: state.vars, inputs }, inputsHash, state.root);
   const depsDir = join(config.dir, config.depsDir);
   const lockPath = join(depsDir, LOCK_FILE);
   const read = await readLock(lockPath);
