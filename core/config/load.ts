@@ -14,7 +14,7 @@ import { closestMatch } from "../util/suggest.ts";
 import { packageNameProblem, PackageNames } from "../util/package_name.ts";
 import { resolveIncludes } from "./include.ts";
 import { type ReadText, readTextOrUndefined, UnreadableConfigFile } from "./read_text.ts";
-import { builtinSchemaInputs, defaultSchemaInputs, setDefaultSchemaInputs } from "./schema_inputs.ts";
+import { builtinSchemaInputs } from "./schema_inputs.ts";
 import { peekDepsDir } from "./deps_dir.ts";
 import { commonDependencyKeys, packageSchema, type SchemaInputs } from "./ivpm_schema.ts";
 import { getEntry, type LMap, type LNode, parseLocated, toPlain } from "./located.ts";
@@ -31,7 +31,7 @@ import { applySchemaTypes, validateNode } from "./schema.ts";
 import { pypiDiagnostics } from "./pypi_check.ts";
 import { resolveVars, substitute, type VarSources } from "./vars.ts";
 
-export { builtinSchemaInputs, peekDepsDir, setDefaultSchemaInputs };
+export { builtinSchemaInputs, peekDepsDir };
 
 /** Options for loading a project file. */
 export interface LoadOptions extends VarSources {
@@ -49,7 +49,7 @@ export function loadProject(dir: string, opts: LoadOptions = {}): ProjectConfig 
 /** Loads and validates one ivpm.yaml file. Throws {@link ConfigError} with every problem found. */
 export function loadConfigFile(file: string, opts: LoadOptions = {}): ProjectConfig {
   const read = opts.read ?? readTextOrUndefined;
-  const inputs = opts.inputs ?? defaultSchemaInputs();
+  const inputs = opts.inputs ?? builtinSchemaInputs();
   let text: string | undefined;
   try {
     text = read(file);

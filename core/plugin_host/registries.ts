@@ -8,7 +8,6 @@
 
 import { builtinContentTypes } from "../config/content_types.ts";
 import type { SchemaInputs } from "../config/ivpm_schema.ts";
-import { setDefaultSchemaInputs } from "../config/schema_inputs.ts";
 import { builtinHandlerRegistry } from "./builtin_registry.ts";
 import type { HandlerRegistry } from "../engine/registry.ts";
 import type { LoadedPlugin } from "./loader.ts";
@@ -48,10 +47,9 @@ export function registries(): Registries {
   return current;
 }
 
-/** Replaces the registries in use (config loading then validates against them by default). */
+/** Replaces the registries in use (pass {@link schemaInputs} to config loading to validate against them). */
 export function setRegistries(r: Registries): void {
   current = r;
-  setDefaultSchemaInputs(() => schemaInputs(r));
 }
 
 /** Schema inputs (for validating ivpm.yaml) from the given registries. */

@@ -10,6 +10,7 @@
 import { projectDirOption } from "../../config/find_project.ts";
 import { join } from "node:path";
 import { loadProject } from "../../config/load.ts";
+import { schemaInputs } from "../../plugin_host/registries.ts";
 import { applyEnvDirectives } from "../../workspace/env_directives.ts";
 import { IvpmError } from "../../base/errors.ts";
 import { lstatOrUndefined } from "../../util/fs.ts";
@@ -17,7 +18,7 @@ import { warn } from "../../ui/log.ts";
 
 /** The environment `activate` runs with. */
 export async function activationEnv(projectDir: string): Promise<Record<string, string>> {
-  const config = loadProject(projectDir);
+  const config = loadProject(projectDir, { inputs: schemaInputs() });
   const deps = join(config.dir, config.depsDir);
   if (!(await lstatOrUndefined(deps))) {
     throw new IvpmError(`no ${config.depsDir}/ directory in ${config.dir}`, {

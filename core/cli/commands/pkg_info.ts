@@ -10,6 +10,7 @@
 import { projectDirOption } from "../../config/find_project.ts";
 import { join } from "node:path";
 import { loadConfigFile, loadProject } from "../../config/load.ts";
+import { schemaInputs } from "../../plugin_host/registries.ts";
 import { IvpmError } from "../../base/errors.ts";
 import { lstatOrUndefined } from "../../util/fs.ts";
 import { closestMatch } from "../../util/suggest.ts";
@@ -26,7 +27,8 @@ export async function pkgInfo(
   pkgs: string[],
   kind?: string,
 ): Promise<string[]> {
-  const root = loadProject(projectDir);
+  const inputs = schemaInputs();
+  const root = loadProject(projectDir, { inputs });
   const deps = join(root.dir, root.depsDir);
   // Without a lock there is nothing fetched to read paths from: say what to do instead of printing nothing.
   if (!(await lstatOrUndefined(join(deps, "package-lock.json")))) {
@@ -55,7 +57,7 @@ export async function pkgInfo(
     if (name === root.name) return root.paths;
     const file = join(deps, name, "ivpm.yaml");
     if (!(await lstatOrUndefined(file))) return {};
-    return loadConfigFile(file).paths;
+    return loadConfigFile(file, { inputs }).paths;
   };
   const pick = (paths: Record<string, Record<string, string[]>>, t: string) =>
     Object.entries(paths).filter(([k]) => !kind || k === kind).flatMap(([, types]) => types[t] ?? []);

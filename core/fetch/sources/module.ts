@@ -58,6 +58,7 @@ export async function readModulesSettings(
   let cfg: Record<string, unknown> | undefined;
   try {
     const state = JSON.parse(await Deno.readTextFile(join(depsDir, "ivpm.json")).catch(() => "{}"));
+    // Against the built-in schema: a project using a plugin's keys fails here and is read raw below.
     const { loadProject } = await import("../../config/load.ts");
     cfg = loadProject(projectDir, { env, persisted: state?.vars ?? {} }).with.modules;
   } catch {
