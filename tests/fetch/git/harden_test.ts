@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { configSections, overridesFor } from "../../../core/fetch/git/harden.ts";
+import { configSections, localConfig, overridesFor } from "../../../core/fetch/git/harden.ts";
 import { git } from "../../../core/fetch/git/run.ts";
 import { isLocalGitUrl } from "../../../core/fetch/git/url.ts";
 import { makeRepo } from "../../_helpers/git_fixture.ts";
@@ -61,5 +61,27 @@ Deno.test("isLocalGitUrl tells local paths and file:// from remote URLs", () => 
   }
   for (const u of ["https://h/x.git", "ssh://h/x", "git@h:x.git", "h:x", "ext::sh -c x", ""]) {
     assert.equal(isLocalGitUrl(u), false, u);
+  }
+});
+
+Deno.test("a repository config file that is not a regular file is read through git, never opened by ivpm", async () => {
+  const root = await Deno.makeTempDir({ prefix: "ivpm-harden-" });
+  try {
+    const repo = await makeRepo(root, "r", { files: { "a.txt": "1\n" } });
+    // Not a regular file: opening a FIFO (or a device) there would block, so ivpm asks git for the keys.
+    await Deno.mkdir(join(repo.path, ".git", "config.worktree"));
+    const asked: string[] = [];
+    const local = await localConfig(repo.path, (dir) => {
+      asked.push(dir);
+      return Promise.resolve(["filter.evil.clean", "core.bare"]);
+    });
+    assert.deepEqual(asked, [repo.path]);
+    assert.deepEqual(local.sections, [{ section: "filter", subsection: "evil" }, { section: "core" }]);
+    // A plain repository is read directly: git is not asked.
+    await Deno.remove(join(repo.path, ".git", "config.worktree"));
+    const direct = await localConfig(repo.path, () => Promise.reject(new Error("git should not be asked")));
+    assert.ok(direct.sections.some((s) => s.section === "core"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
   }
 });
