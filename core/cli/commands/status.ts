@@ -21,6 +21,7 @@ export interface StatusFlags {
 export async function status(o: StatusFlags): Promise<void> {
   const rows = await workspaceStatus(projectDirOption(o.projectDir), {
     warn: (m) => err(`${colors.yellow("warning:")} ${m}`),
+    env: Deno.env.toObject(),
   });
   if (o.json) {
     out(JSON.stringify(rows, null, 2));

@@ -5,7 +5,7 @@
  * @module
  */
 
-export { git, gitError, withGitEnv } from "./run.ts";
+export { git, gitError, withBaseEnv, withGitEnv } from "./run.ts";
 export type { GitOptions, GitResult } from "./run.ts";
 export { effectiveGitUrl, parseGithubUrl, toSshUrl } from "./url.ts";
 export type { GithubRepo } from "./url.ts";

@@ -7,7 +7,7 @@
  */
 
 import { dirname, join, relative, resolve } from "node:path";
-import { git } from "../../fetch/git/mod.ts";
+import { git, withBaseEnv } from "../../fetch/git/mod.ts";
 import { lstatOrUndefined } from "../../util/fs.ts";
 import { mapPool } from "../../util/pool.ts";
 import { type ChangedPath, readGitState } from "./git_state.ts";
@@ -67,6 +67,8 @@ export interface StatusOptions {
   signal?: AbortSignal;
   /** Receives warnings about the workspace (a hand-edited lock). */
   warn?: (message: string) => void;
+  /** The environment git runs in (default: the process's). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Status of every package in the lock of the project at `projectDir`, sorted by name. */
@@ -83,7 +85,7 @@ export async function workspaceStatus(
     : undefined;
   // Git status is mostly process start-up and disk reads: more than one per core keeps both busy.
   const jobs = o.jobs ?? Math.max(4, (navigator.hardwareConcurrency ?? 2) * 4);
-  return await mapPool(entries, jobs, async ([name, entry]) => {
+  const each = () => mapPool(entries, jobs, async ([name, entry]) => {
     const path = join(ws.depsDir, name);
     const virtual = isVirtualSource(entry.src);
     const st = virtual ? undefined : await lstatOrUndefined(path);
@@ -137,6 +139,8 @@ export async function workspaceStatus(
     }
     return info;
   });
+  // Given once for every git call, instead of each call reading the process environment again.
+  return await (o.env ? withBaseEnv(o.env, each) : each());
 }
 
 /**

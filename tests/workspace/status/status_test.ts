@@ -220,3 +220,19 @@ Deno.test("status without a lock says to run update first", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("git runs in the environment given to status, not the process's", async () => {
+  const { w, tmp } = await mixedWorkspace();
+  try {
+    await Deno.writeTextFile(join(w.pkg("lib"), "new.txt"), "untracked\n");
+    const lib = async (env?: Record<string, string>) =>
+      (await workspaceStatus(w.project, { env })).find((r) => r.name === "lib")!;
+    assert.equal((await lib()).untracked, 1);
+    // A global git config that hides untracked files: only the given environment names it.
+    const cfg = join(tmp.path, "gitconfig");
+    await Deno.writeTextFile(cfg, "[status]\n\tshowUntrackedFiles = no\n");
+    assert.equal((await lib({ ...Deno.env.toObject(), GIT_CONFIG_GLOBAL: cfg })).untracked, 0);
+  } finally {
+    await tmp.dispose();
+  }
+});
