@@ -5,7 +5,6 @@
  * @module
  */
 
-import { withBaseEnv } from "../fetch/git/run.ts";
 import { type HttpSettings, httpSettingsFromEnv, withHttpSettings } from "../fetch/net/http_settings.ts";
 import type { DependencySpec } from "../config/model.ts";
 import type { UpdateTimings } from "./timings.ts";
@@ -20,23 +19,22 @@ export async function fetchGraph(
 ): Promise<ResolvedGraph> {
   const { opts, timings, report } = ctx;
   try {
-    // HTTP limits likewise (IVPM_HTTP_TIMEOUT / IVPM_HTTP_RETRIES, or the CLI flags); retries are reported.
+    // HTTP limits come from the update's environment (IVPM_HTTP_TIMEOUT / IVPM_HTTP_RETRIES, or the CLI
+    // flags), as git's do (runUpdate runs everything in it); retries are reported.
     const httpSettings: HttpSettings = {
       ...httpSettingsFromEnv(args.env),
       onRetry: (message) => report({ severity: "warning", message }),
     };
-    // git runs in the update's environment (IVPM_GIT_TIMEOUT, GIT_SSH_COMMAND, proxies…), not the process's.
-    const graph = await withBaseEnv(args.env, () =>
-      withHttpSettings(httpSettings, () =>
-        resolveGraph({
-          rootName: args.rootName,
-          rootDeps: args.rootDeps,
-          land: (pkg) => land(ctx, pkg),
-          jobs: args.jobs,
-          signal: opts.signal ? AbortSignal.any([opts.signal, ctx.leafAbort.signal]) : ctx.leafAbort.signal,
-          report,
-          isFactory: (dep) => !!ctx.sources.get(dep.src)?.factory,
-        })));
+    const graph = await withHttpSettings(httpSettings, () =>
+      resolveGraph({
+        rootName: args.rootName,
+        rootDeps: args.rootDeps,
+        land: (pkg) => land(ctx, pkg),
+        jobs: args.jobs,
+        signal: opts.signal ? AbortSignal.any([opts.signal, ctx.leafAbort.signal]) : ctx.leafAbort.signal,
+        report,
+        isFactory: (dep) => !!ctx.sources.get(dep.src)?.factory,
+      }));
     timings?.mark("resolve + fetch", fetchDetail(graph.packages, timings));
     await Promise.all(ctx.leafWork);
     if (timings) {

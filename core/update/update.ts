@@ -26,7 +26,8 @@ import { credentialLookup } from "../plugin_host/credentials.ts";
 import { STAGING_DIR } from "./place.ts";
 import { hashOf, KnownPackages } from "./known_packages.ts";
 import { chooseRootDeps } from "./choose_dep_set.ts";
-import { createUpdateEngine, loadUpdateConfig } from "./load_update_config.ts";
+import { createUpdateEngine, type LoadedProject, loadUpdateConfig } from "./load_update_config.ts";
+import { withBaseEnv } from "../fetch/git/run.ts";
 import type { LandContext } from "./land.ts";
 import { fetchGraph } from "./fetch_graph.ts";
 import { settleCache } from "./cache_notice.ts";
@@ -42,6 +43,11 @@ export { packageView } from "./package_views.ts";
 /** Runs an update. Throws {@link IvpmError}s for user-facing failures. */
 export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
   const loaded = await loadUpdateConfig(opts);
+  // Every git command of the run (fetch, deps-source worktrees, prune checks) runs in the update's environment.
+  return await withBaseEnv(loaded.env, () => runLoaded(loaded, opts));
+}
+
+async function runLoaded(loaded: LoadedProject, opts: UpdateOptions): Promise<UpdateResult> {
   const { projectDir, sources, config, report, note, state, depsDir } = loaded;
   const engine = createUpdateEngine(loaded, opts);
   await Deno.mkdir(depsDir, { recursive: true });
