@@ -85,60 +85,61 @@ export async function workspaceStatus(
     : undefined;
   // Git status is mostly process start-up and disk reads: more than one per core keeps both busy.
   const jobs = o.jobs ?? Math.max(4, (navigator.hardwareConcurrency ?? 2) * 4);
-  const each = () => mapPool(entries, jobs, async ([name, entry]) => {
-    const path = join(ws.depsDir, name);
-    const virtual = isVirtualSource(entry.src);
-    const st = virtual ? undefined : await lstatOrUndefined(path);
-    const info: PackageStatusInfo = {
-      name,
-      src: entry.src,
-      vcs: entry.src === "git" ? "git" : "none",
-      present: !!st,
-      virtual,
-      path,
-      matchesLock: virtual || !!st,
-    };
-    if (st?.isSymlink) info.link = await Deno.readLink(path);
-    const version = entry.version_resolved ?? entry.version_requested;
-    if (typeof version === "string") info.version = version;
-    if (typeof entry.from_deps_source === "string") {
-      info.fromDepsSource = entry.from_deps_source;
-      if (mainDeps) {
-        const rel = relative(mainDeps, resolve(ws.projectDir, entry.from_deps_source));
-        info.depsSourceAuto = rel === "" || (!rel.startsWith("..") && !rel.startsWith("/"));
+  const each = () =>
+    mapPool(entries, jobs, async ([name, entry]) => {
+      const path = join(ws.depsDir, name);
+      const virtual = isVirtualSource(entry.src);
+      const st = virtual ? undefined : await lstatOrUndefined(path);
+      const info: PackageStatusInfo = {
+        name,
+        src: entry.src,
+        vcs: entry.src === "git" ? "git" : "none",
+        present: !!st,
+        virtual,
+        path,
+        matchesLock: virtual || !!st,
+      };
+      if (st?.isSymlink) info.link = await Deno.readLink(path);
+      const version = entry.version_resolved ?? entry.version_requested;
+      if (typeof version === "string") info.version = version;
+      if (typeof entry.from_deps_source === "string") {
+        info.fromDepsSource = entry.from_deps_source;
+        if (mainDeps) {
+          const rel = relative(mainDeps, resolve(ws.projectDir, entry.from_deps_source));
+          info.depsSourceAuto = rel === "" || (!rel.startsWith("..") && !rel.startsWith("/"));
+        }
       }
-    }
-    if (entry.src !== "git") {
-      if (!virtual && !st) info.error = "not fetched";
+      if (entry.src !== "git") {
+        if (!virtual && !st) info.error = "not fetched";
+        return info;
+      }
+      if (typeof entry.commit_resolved === "string") info.lockedCommit = entry.commit_resolved;
+      if (!st || !(await lstatOrUndefined(join(path, ".git")))) {
+        info.matchesLock = false;
+        info.error = st ? "not a git repository" : "not fetched";
+        return info;
+      }
+      try {
+        const w = await readGitState(path, o.signal);
+        Object.assign(info, {
+          branch: w.branch,
+          tag: w.tag,
+          commit: w.commit,
+          upstream: w.upstream,
+          modified: w.modified,
+          untracked: w.untracked,
+          dirty: w.modified > 0,
+          ahead: w.ahead,
+          behind: w.behind,
+          changes: w.changes,
+        });
+        info.matchesLock = w.commit !== "" && w.commit === entry.commit_resolved;
+      } catch (e) {
+        info.error = e instanceof Error ? e.message : String(e);
+        info.matchesLock = false;
+      }
       return info;
-    }
-    if (typeof entry.commit_resolved === "string") info.lockedCommit = entry.commit_resolved;
-    if (!st || !(await lstatOrUndefined(join(path, ".git")))) {
-      info.matchesLock = false;
-      info.error = st ? "not a git repository" : "not fetched";
-      return info;
-    }
-    try {
-      const w = await readGitState(path, o.signal);
-      Object.assign(info, {
-        branch: w.branch,
-        tag: w.tag,
-        commit: w.commit,
-        upstream: w.upstream,
-        modified: w.modified,
-        untracked: w.untracked,
-        dirty: w.modified > 0,
-        ahead: w.ahead,
-        behind: w.behind,
-        changes: w.changes,
-      });
-      info.matchesLock = w.commit !== "" && w.commit === entry.commit_resolved;
-    } catch (e) {
-      info.error = e instanceof Error ? e.message : String(e);
-      info.matchesLock = false;
-    }
-    return info;
-  });
+    });
   // Given once for every git call, instead of each call reading the process environment again.
   return await (o.env ? withBaseEnv(o.env, each) : each());
 }
