@@ -195,7 +195,8 @@ export class HandlerEngine {
 
   /** What `info.env` holds for `h`: the run's environment for a built-in, the granted names for a plugin. */
   #envFor(h: RegisteredHandler): Record<string, string> | undefined {
-    const env = this.#runEnv ??= this.opts.env ?? Deno.env.toObject();
+    // Frozen: every built-in gets the same object, and one handler must not change what the next one sees.
+    const env = this.#runEnv ??= Object.freeze({ ...(this.opts.env ?? Deno.env.toObject()) });
     if (!h.grant) return env;
     const names = h.grant.env ?? [];
     if (!names.length) return undefined;
@@ -337,6 +338,8 @@ export class HandlerEngine {
         leafWhen: h.meta.leafWhen,
         config: this.#config(h.meta.name),
         args: this.opts.args?.[h.meta.name] ?? {},
+        // A plugin's leaf results may depend on the variables it was granted (built-in leaf callbacks read none).
+        env: h.grant ? this.#envFor(h) ?? null : null,
       })),
       site: this.opts.site ?? null,
       projectDir: this.opts.projectDir,

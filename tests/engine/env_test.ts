@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { registerPluginModule } from "../_helpers/plugin_module.ts";
+import { envWith } from "../_helpers/env.ts";
+import { makeRepo } from "../_helpers/git_fixture.ts";
+import { writeProjectDeps } from "../_helpers/update_project.ts";
+import { runUpdate } from "../../core/update/update.ts";
 import { packageView } from "../_helpers/package_view.ts";
 import { withTempDir } from "../_helpers/temp.ts";
 import { HandlerEngine } from "../../core/engine/engine.ts";
@@ -73,5 +77,29 @@ Deno.test("handlers see the run's environment as info.env: all of it for built-i
       leaf: [{ IVPM_TEST_SEEN: "granted" }],
     });
     assert.deepEqual(await read("plain"), { root: null, leaf: [null] });
+  });
+});
+
+Deno.test("a plugin's remembered leaf results are not reused once a variable it was granted changes", async () => {
+  await withTempDir("ivpm-engine-env-", async (dir) => {
+    const repo = await makeRepo(join(dir, "repos"), "lib", { files: { "a.txt": "1\n" } });
+    const project = join(dir, "proj");
+    await writeProjectDeps(project, [{ name: "lib", url: repo.url }]);
+    const registry = new HandlerRegistry();
+    await registerPluginModule(registry, dir, "show.ts", SHOW_ENV("show"), "Show", {
+      env: ["IVPM_TEST_SEEN"],
+    });
+    const seen = async (value: string) => {
+      await runUpdate({
+        projectDir: project,
+        cacheDir: null,
+        handlers: registry,
+        env: envWith({ IVPM_TEST_SEEN: value }),
+      });
+      return JSON.parse(await Deno.readTextFile(join(project, "packages", "show.json"))).leaf;
+    };
+    assert.deepEqual(await seen("one"), [{ IVPM_TEST_SEEN: "one" }]);
+    assert.deepEqual(await seen("one"), [{ IVPM_TEST_SEEN: "one" }]); // remembered
+    assert.deepEqual(await seen("two"), [{ IVPM_TEST_SEEN: "two" }]);
   });
 });
