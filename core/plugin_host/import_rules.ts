@@ -25,6 +25,8 @@ export type PluginImport =
 /** `node:` built-ins a plugin may import: pure computation, no I/O of their own. */
 export const SAFE_NODE_BUILTINS: ReadonlySet<string> = new Set([
   "assert",
+  // AsyncLocalStorage: carries a callback's context (e.g. its `info.env`) into helpers; no I/O.
+  "async_hooks",
   "assert/strict",
   "buffer",
   "crypto",

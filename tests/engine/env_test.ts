@@ -16,11 +16,15 @@ import type { RootInfo } from "../../core/plugin_api/info.ts";
 const RUN_ENV = { IVPM_TEST_SEEN: "granted", IVPM_TEST_HIDDEN: "secret", PATH: "/run/path" };
 
 const SHOW_ENV = (name: string) => `
+import { AsyncLocalStorage } from "node:async_hooks";
 import { PackageHandler, type PackageView, type LeafInfo, type RootInfo } from "@ivpm/plugin";
+// How a plugin hands info.env to its helpers (node:async_hooks is allowed: it does no I/O).
+const callEnv = new AsyncLocalStorage<Readonly<Record<string, string>> | null>();
+const currentEnv = () => callEnv.getStore() ?? null;
 export class Show extends PackageHandler {
   static override name = "${name}";
   override onLeafPostLoad(_pkg: PackageView, info: LeafInfo) {
-    this.collect(info.env ?? null);
+    callEnv.run(info.env ?? null, () => this.collect(currentEnv()));
   }
   override async onRootPostLoad(info: RootInfo) {
     const seen = { root: info.env ?? null, leaf: info.records.map((r) => r.record) };

@@ -46,6 +46,7 @@ Deno.test("one rule classifies plugin imports: the API with its range, pure node
     range: "^0.1",
   });
   assert.deepEqual(classifyPluginImport("p", "node:path", IMPORTER), { kind: "node" });
+  assert.deepEqual(classifyPluginImport("p", "node:async_hooks", IMPORTER), { kind: "node" });
   assert.deepEqual(classifyPluginImport("p", "./lib/a.ts#x", IMPORTER), {
     kind: "module",
     url: "file:///p/lib/a.ts",
