@@ -170,7 +170,7 @@ export async function landFactory(
   l: { base: LockEntry; spec: Record<string, unknown>; started: number },
 ): Promise<LandResult> {
   const dep = pkg.dep;
-  const f = await loadFactory(dep, ctx.depsDir, ctx.opts.signal, ctx.inputs);
+  const f = await loadFactory(dep, ctx.depsDir, ctx.opts.signal, ctx.inputs, ctx.env);
   ctx.factories[dep.url!] = {
     src: dep.src,
     dep_set: dep.depSet,

@@ -48,3 +48,28 @@ Deno.test("$VARs in a local dependency's URL come from the update's environment"
     assert.equal(await Deno.readTextFile(join(project, "packages", "tool", "x.txt")), "x\n");
   });
 });
+
+Deno.test("$VARs in an ivpm.yaml factory's URL come from the update's environment", async () => {
+  await withTempDir("ivpm-env-factory-", async (root) => {
+    await Deno.mkdir(join(root, "src", "tool"), { recursive: true });
+    await Deno.writeTextFile(join(root, "src", "tool", "x.txt"), "x\n");
+    await Deno.writeTextFile(
+      join(root, "src", "deps.yaml"),
+      `package:\n  name: f\n  dep-sets:\n    - name: default\n      deps:\n` +
+        `        - name: tool\n          src: dir\n          url: file://${join(root, "src", "tool")}\n`,
+    );
+    const project = join(root, "proj");
+    await writeProjectDeps(project, [{
+      name: "set",
+      src: "ivpm.yaml",
+      url: "${IVPM_TEST_FACTORY_DIR}/deps.yaml",
+    }]);
+    await runUpdate({
+      projectDir: project,
+      cacheDir: null,
+      handlers: new HandlerRegistry(),
+      env: envWith({ IVPM_TEST_FACTORY_DIR: join(root, "src") }),
+    });
+    assert.equal(await Deno.readTextFile(join(project, "packages", "tool", "x.txt")), "x\n");
+  });
+});

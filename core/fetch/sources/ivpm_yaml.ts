@@ -24,6 +24,7 @@ export async function loadFactory(
   depsDir: string,
   signal?: AbortSignal,
   inputs?: SchemaInputs,
+  env?: Readonly<Record<string, string>>,
 ): Promise<{ config: ProjectConfig; fingerprint: string; deps: DependencySpec[]; source: string }> {
   const url = dep.url!;
   let file: string;
@@ -34,7 +35,7 @@ export async function loadFactory(
     file = join(depsDir, ".ivpm-sources", `${key}-${base}`);
     await downloadToFile(url, file, { signal, timeoutMs: 30_000 });
   } else {
-    let p = expandEnv(url);
+    let p = expandEnv(url, env);
     if (p.startsWith("file://")) p = decodeURIComponent(p.slice(7));
     // Relative to the file that declared it.
     file = isAbsolute(p) ? p : resolve(dirname(dep.loc.file), p);

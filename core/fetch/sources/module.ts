@@ -155,13 +155,13 @@ export async function resolveModule(
 
 /** Options of {@link createModuleSource}. */
 export interface ModuleSourceOptions {
-  /** Environment the module system is found in and run with (default: this process's). */
+  /** Environment the module system is found in and run with (default: the update's, else this process's). */
   env?: () => Record<string, string>;
 }
 
-/** Builds the `module` source (tests pass their own environment). */
+/** Builds the `module` source (tests may pass their own environment). */
 export function createModuleSource(opts: ModuleSourceOptions = {}): Source {
-  const env = opts.env ?? (() => Deno.env.toObject());
+  const env = (ctx: FetchContext) => opts.env?.() ?? (ctx.env ? { ...ctx.env } : Deno.env.toObject());
   return {
     ...infoOf("module"),
     reproducible: false,
@@ -171,7 +171,7 @@ export function createModuleSource(opts: ModuleSourceOptions = {}): Source {
       resolve_root: dep.options["resolve-root"] === true,
     }),
     async fetch(dep, ctx): Promise<FetchOutcome> {
-      const r = await resolveModule(dep, ctx, env());
+      const r = await resolveModule(dep, ctx, env(ctx));
       ctx.note(`Module '${r.module}' resolved to ${r.root}`);
       // Nothing lands in packages/: the module system owns the files.
       return {
