@@ -182,10 +182,11 @@ export class HandlerEngine {
     else this.opts.note?.(text);
   }
 
-  #say(name: string) {
-    const h = this.#handlers().find((x) => x.meta.name === name);
+  /** What every info of `h` carries besides the data: its environment and its ways to report. */
+  #say(h: RegisteredHandler) {
+    const name = h.meta.name;
     return {
-      env: h ? this.#envFor(h) : undefined,
+      env: this.#envFor(h),
       warn: (m: string) => this.#diag("warning", name, m),
       note: (m: string) => this.#diag("note", name, m),
     };
@@ -242,7 +243,7 @@ export class HandlerEngine {
       state: this.opts.state?.[name] as Record<string, unknown> | undefined,
       site: this.opts.site,
       exchange: this.#exchange,
-      ...this.#say(name),
+      ...this.#say(h),
     };
   }
 
@@ -495,7 +496,7 @@ export class HandlerEngine {
         args: this.opts.args?.[name] ?? {},
         site: this.opts.site,
         emit: this.opts.emit ? (e: HandlerEvent) => this.opts.emit!({ ...e, handler: name }) : undefined,
-        ...this.#say(name),
+        ...this.#say(h),
       };
       try {
         if (this.#isRemote(h)) {
@@ -520,7 +521,7 @@ export class HandlerEngine {
         config: this.#config(name),
         state: this.opts.state?.[name] as Record<string, unknown> | undefined,
         emit: this.opts.emit ? (e: HandlerEvent) => this.opts.emit!({ ...e, handler: name }) : undefined,
-        ...this.#say(name),
+        ...this.#say(h),
       });
       out.push({ handler: name, paths: (paths as string[] | undefined) ?? [] });
     }

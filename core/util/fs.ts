@@ -29,6 +29,35 @@ export async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | un
   }
 }
 
+/** Synchronous `lstat` that returns undefined for a path that cannot be inspected. */
+export function lstatSyncOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The bytes of `path` when it is a regular file (after links), read synchronously: for the few small
+ * files a caller reads per package, where async calls cost more than the reads. `"not-regular"` when it
+ * exists but is not one (opening a FIFO would block); undefined when it is absent or unreadable.
+ */
+export function readRegularFileSync(path: string): Uint8Array | "not-regular" | undefined {
+  let st: Deno.FileInfo;
+  try {
+    st = Deno.statSync(path);
+  } catch {
+    return undefined;
+  }
+  if (!st.isFile) return "not-regular";
+  try {
+    return Deno.readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Removes a path (file, symlink or directory tree), restoring write bits a read-only tree may lack. */
 export async function removeTree(path: string): Promise<void> {
   const st = await lstatOrUndefined(path);

@@ -9,6 +9,24 @@ import { HandlerRegistry } from "../../core/engine/registry.ts";
 
 // Nothing here is in the process environment: only the update's own `env` can make these updates work.
 
+/** An update of `project` without handlers, in the process environment plus `vars`. */
+function updateWith(project: string, vars: Record<string, string>, anonymousGit = false) {
+  return runUpdate({
+    projectDir: project,
+    cacheDir: null,
+    anonymousGit,
+    handlers: new HandlerRegistry(),
+    env: envWith(vars),
+  });
+}
+
+/** `root/src/tool/x.txt`, a local package. */
+async function localTool(root: string): Promise<string> {
+  await Deno.mkdir(join(root, "src", "tool"), { recursive: true });
+  await Deno.writeTextFile(join(root, "src", "tool", "x.txt"), "x\n");
+  return join(root, "src");
+}
+
 Deno.test("git runs in the update's environment: its global config (a url rewrite) reaches the clone", async () => {
   await withTempDir("ivpm-env-git-", async (root) => {
     const repo = await makeRepo(root, "lib", { files: { "README.md": "lib\n" } });
@@ -19,44 +37,32 @@ Deno.test("git runs in the update's environment: its global config (a url rewrit
     );
     const project = join(root, "proj");
     await writeProjectDeps(project, [{ name: "lib", url: "https://git.example.invalid/lib.git" }]);
-    const run = (env: Record<string, string>) =>
-      runUpdate({
-        projectDir: project,
-        cacheDir: null,
-        anonymousGit: true,
-        handlers: new HandlerRegistry(),
-        env,
-      });
-    await assert.rejects(() => run(envWith({ GIT_CONFIG_GLOBAL: "/dev/null" })), /git\.example\.invalid/);
-    await run(envWith({ GIT_CONFIG_GLOBAL: gitConfig, GIT_CONFIG_NOSYSTEM: "1" }));
+    await assert.rejects(
+      () => updateWith(project, { GIT_CONFIG_GLOBAL: "/dev/null" }, true),
+      /git\.example\.invalid/,
+    );
+    await updateWith(project, { GIT_CONFIG_GLOBAL: gitConfig, GIT_CONFIG_NOSYSTEM: "1" }, true);
     assert.equal(await Deno.readTextFile(join(project, "packages", "lib", "README.md")), "lib\n");
   });
 });
 
 Deno.test("$VARs in a local dependency's URL come from the update's environment", async () => {
   await withTempDir("ivpm-env-dir-", async (root) => {
-    await Deno.mkdir(join(root, "src", "tool"), { recursive: true });
-    await Deno.writeTextFile(join(root, "src", "tool", "x.txt"), "x\n");
+    const src = await localTool(root);
     const project = join(root, "proj");
     await writeProjectDeps(project, [{ name: "tool", url: "file://${IVPM_TEST_SRC_DIR}/tool", src: "dir" }]);
-    await runUpdate({
-      projectDir: project,
-      cacheDir: null,
-      handlers: new HandlerRegistry(),
-      env: envWith({ IVPM_TEST_SRC_DIR: join(root, "src") }),
-    });
+    await updateWith(project, { IVPM_TEST_SRC_DIR: src });
     assert.equal(await Deno.readTextFile(join(project, "packages", "tool", "x.txt")), "x\n");
   });
 });
 
 Deno.test("$VARs in an ivpm.yaml factory's URL come from the update's environment", async () => {
   await withTempDir("ivpm-env-factory-", async (root) => {
-    await Deno.mkdir(join(root, "src", "tool"), { recursive: true });
-    await Deno.writeTextFile(join(root, "src", "tool", "x.txt"), "x\n");
+    const src = await localTool(root);
     await Deno.writeTextFile(
-      join(root, "src", "deps.yaml"),
+      join(src, "deps.yaml"),
       `package:\n  name: f\n  dep-sets:\n    - name: default\n      deps:\n` +
-        `        - name: tool\n          src: dir\n          url: file://${join(root, "src", "tool")}\n`,
+        `        - name: tool\n          src: dir\n          url: file://${join(src, "tool")}\n`,
     );
     const project = join(root, "proj");
     await writeProjectDeps(project, [{
@@ -64,12 +70,7 @@ Deno.test("$VARs in an ivpm.yaml factory's URL come from the update's environmen
       src: "ivpm.yaml",
       url: "${IVPM_TEST_FACTORY_DIR}/deps.yaml",
     }]);
-    await runUpdate({
-      projectDir: project,
-      cacheDir: null,
-      handlers: new HandlerRegistry(),
-      env: envWith({ IVPM_TEST_FACTORY_DIR: join(root, "src") }),
-    });
+    await updateWith(project, { IVPM_TEST_FACTORY_DIR: src });
     assert.equal(await Deno.readTextFile(join(project, "packages", "tool", "x.txt")), "x\n");
   });
 });

@@ -17,6 +17,7 @@
  */
 
 import { dirname, isAbsolute, join, resolve } from "node:path";
+import { lstatSyncOrUndefined, readRegularFileSync } from "../../util/fs.ts";
 
 /** One `key = value` override. */
 export type ConfigPair = readonly [key: string, value: string];
@@ -121,36 +122,34 @@ export function overridesFor(sections: ConfigSection[]): ConfigPair[] {
 }
 
 /** Where the local config of the repository containing `dir` lives, found the way git finds it. */
-export interface RepoConfigFiles {
+interface RepoConfigFiles {
   /** `config` of the (common) git dir, and `config.worktree` when present. */
   files: string[];
 }
 
-/** The config files of the repository `dir` is in (walking up to the `.git`), or undefined outside one. */
-export function repoConfigFiles(dir: string): Promise<RepoConfigFiles | undefined> {
-  return Promise.resolve(repoConfigFilesSync(dir));
-}
-
-// Synchronous: a handful of tiny reads per git call (`ivpm status` makes one per package), where async
-// ops and their rejections cost more than the reads. Only regular files are read (a FIFO would block).
-function repoConfigFilesSync(dir: string): RepoConfigFiles | undefined {
+/**
+ * The config files of the repository `dir` is in (walking up to the `.git`), or undefined outside one.
+ * Synchronous: a few tiny reads per git call (`ivpm status` makes one per package); only regular files
+ * are read (a FIFO would block).
+ */
+function repoConfigFiles(dir: string): RepoConfigFiles | undefined {
   let at = resolve(dir);
   for (;;) {
     const dotGit = join(at, ".git");
-    const st = lstatOrNone(dotGit);
+    const st = lstatSyncOrUndefined(dotGit);
     if (st) {
       let gitDir = dotGit;
       if (st.isFile) {
-        const m = /^gitdir:\s*(.+?)\s*$/m.exec(readRegularFile(dotGit) ?? "");
+        const m = /^gitdir:\s*(.+?)\s*$/m.exec(readRegularText(dotGit) ?? "");
         if (!m) return undefined;
         gitDir = isAbsolute(m[1]) ? m[1] : resolve(at, m[1]);
       }
-      const common = readRegularFile(join(gitDir, "commondir"))?.trim();
+      const common = readRegularText(join(gitDir, "commondir"))?.trim();
       const commonDir = common ? (isAbsolute(common) ? common : resolve(gitDir, common)) : gitDir;
       return { files: [join(commonDir, "config"), join(gitDir, "config.worktree")] };
     }
     // A bare repository or the git dir itself: its own `config`.
-    if (lstatOrNone(join(at, "HEAD")) && lstatOrNone(join(at, "objects"))) {
+    if (lstatSyncOrUndefined(join(at, "HEAD")) && lstatSyncOrUndefined(join(at, "objects"))) {
       return { files: [join(at, "config")] };
     }
     const up = dirname(at);
@@ -159,36 +158,17 @@ function repoConfigFilesSync(dir: string): RepoConfigFiles | undefined {
   }
 }
 
-function lstatOrNone(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(path);
-  } catch {
-    return undefined;
-  }
+const decoder = new TextDecoder();
+
+/** The text of a regular file; `"not-regular"` or undefined as {@link readRegularFileSync} says. */
+function readConfigText(path: string): string | "not-regular" | undefined {
+  const bytes = readRegularFileSync(path);
+  return bytes instanceof Uint8Array ? decoder.decode(bytes) : bytes;
 }
 
-/** A file that exists but is not a regular one (a FIFO would block a read): only git can read it. */
-const NOT_REGULAR = Symbol("not a regular file");
-
-/** The text of `path` if it is a regular file (after links); undefined when absent. */
-function readFileIfRegular(path: string): string | undefined | typeof NOT_REGULAR {
-  let st: Deno.FileInfo;
-  try {
-    st = Deno.statSync(path);
-  } catch {
-    return undefined;
-  }
-  if (!st.isFile) return NOT_REGULAR;
-  try {
-    return Deno.readTextFileSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
-function readRegularFile(path: string): string | undefined {
-  const text = readFileIfRegular(path);
-  return text === NOT_REGULAR ? undefined : text;
+function readRegularText(path: string): string | undefined {
+  const text = readConfigText(path);
+  return text === "not-regular" ? undefined : text;
 }
 
 /** What {@link localConfig} needs when the config includes other files. */
@@ -212,15 +192,15 @@ const UPLOAD_PACK = /uploadpack/i;
  * with `include`/`includeIf` are listed by `listKeys` (git resolves those).
  */
 export async function localConfig(dir: string, listKeys: ListLocalKeys): Promise<LocalConfig> {
-  const repo = repoConfigFilesSync(dir);
+  const repo = repoConfigFiles(dir);
   const local: LocalConfig = { sections: [], uploadPack: false };
   if (!repo) return local;
   for (const file of repo.files) {
-    const text = readFileIfRegular(file);
+    const text = readConfigText(file);
     if (text === undefined) continue;
-    const found = text === NOT_REGULAR ? [] : configSections(text);
+    const found = text === "not-regular" ? [] : configSections(text);
     // Includes (and a config ivpm cannot read itself): ask git for the keys it will see.
-    if (text === NOT_REGULAR || found.some((s) => s.section === "include" || s.section === "includeif")) {
+    if (text === "not-regular" || found.some((s) => s.section === "include" || s.section === "includeif")) {
       const keys = await listKeys(dir);
       return { sections: sectionsOfKeys(keys), uploadPack: keys.some((k) => UPLOAD_PACK.test(k)) };
     }

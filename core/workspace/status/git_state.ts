@@ -12,6 +12,7 @@
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { exactTag, git } from "../../fetch/git/mod.ts";
+import { lstatSyncOrUndefined, readRegularFileSync } from "../../util/fs.ts";
 
 /** One changed path, as `git status --short` shows it. */
 export interface ChangedPath {
@@ -127,10 +128,10 @@ const UNKNOWN = Symbol("unknown");
  * are read (a FIFO would block).
  */
 function tagFromRefs(gitDir: string, commit: string): string | undefined | typeof UNKNOWN {
-  const st = lstatOrNone(gitDir);
+  const st = lstatSyncOrUndefined(gitDir);
   // A `.git` file (worktree, submodule) or reftable: let git resolve it.
   if (!st?.isDirectory) return UNKNOWN;
-  if (lstatOrNone(join(gitDir, "reftable"))) return UNKNOWN;
+  if (lstatSyncOrUndefined(join(gitDir, "reftable"))) return UNKNOWN;
   /** Tag name → peeled commit, or null when the target may be an annotated tag object. */
   const tags = new Map<string, string | null>();
   const packed = readRegular(join(gitDir, "packed-refs"));
@@ -205,20 +206,8 @@ function looseTags(dir: string, prefix: string): Map<string, string> {
   return found;
 }
 
-function lstatOrNone(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The bytes of `path` when it is a regular file; undefined otherwise (absent, a FIFO, a device). */
 function readRegular(path: string): Uint8Array | undefined {
-  try {
-    if (!Deno.statSync(path).isFile) return undefined;
-    return Deno.readFileSync(path);
-  } catch {
-    return undefined;
-  }
+  const bytes = readRegularFileSync(path);
+  return bytes instanceof Uint8Array ? bytes : undefined;
 }

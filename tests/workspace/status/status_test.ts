@@ -236,3 +236,25 @@ Deno.test("git runs in the environment given to status, not the process's", asyn
     await tmp.dispose();
   }
 });
+
+Deno.test({
+  name: "a FIFO among a package's tag refs does not hang status, and the tag is still found",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const { w, lib, tmp } = await mixedWorkspace();
+    try {
+      // Opening a FIFO for reading blocks until a writer comes: status must not open it.
+      const made = await new Deno.Command("mkfifo", {
+        args: [join(w.pkg("pinned"), ".git", "refs", "tags", "trap")],
+      })
+        .output();
+      assert.equal(made.code, 0);
+      const rows = await workspaceStatus(w.project);
+      const pinned = rows.find((r) => r.name === "pinned")!;
+      assert.equal(pinned.tag, "v1");
+      assert.equal(pinned.commit, lib.first);
+    } finally {
+      await tmp.dispose();
+    }
+  },
+});
