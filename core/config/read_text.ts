@@ -8,6 +8,7 @@
 import { IvpmError } from "../base/errors.ts";
 import type { Diagnostic } from "../base/diagnostics.ts";
 import { MAX_FILE_BYTES } from "./located_node.ts";
+import { concatBytes } from "../util/bytes.ts";
 
 /** Reads a file's text; undefined when it does not exist. */
 export type ReadText = (path: string) => string | undefined;
@@ -82,13 +83,7 @@ export function readTextOrUndefined(path: string): string | undefined {
       total += n;
       if (total > MAX_FILE_BYTES) throw tooLarge(path, total);
     }
-    const all = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      all.set(c, at);
-      at += c.length;
-    }
-    return new TextDecoder().decode(all);
+    return new TextDecoder().decode(concatBytes(chunks));
   } catch (e) {
     if (e instanceof IvpmError) throw e;
     throw cannotRead(path, e);

@@ -21,6 +21,7 @@
 import { join } from "node:path";
 import { IvpmError } from "../../base/errors.ts";
 import { isAbsoluteEntryName, normaliseEntryName, resolveInTree } from "./entry_path.ts";
+import { concatBytes } from "../../util/bytes.ts";
 
 /** How many leading path components to drop: a count, or `"auto"` (see {@link TreeWriter.finish}). */
 export type StripMode = "auto" | number;
@@ -122,7 +123,7 @@ export class TreeWriter {
         Deno.chmodSync(path, fileMode);
       } else {
         try {
-          Deno.writeFileSync(path, concat(chunks, size), { createNew: true, mode: fileMode });
+          Deno.writeFileSync(path, concatBytes(chunks), { createNew: true, mode: fileMode });
         } catch (e) {
           if (e instanceof Deno.errors.AlreadyExists) throw this.#conflict(name);
           throw e;
@@ -370,13 +371,3 @@ function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
 }
 
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}

@@ -15,6 +15,7 @@ import type { Readable } from "node:stream";
 import yauzlModule from "yauzl";
 import { IvpmError } from "../../base/errors.ts";
 import type { TreeWriter } from "./tree_writer.ts";
+import { concatBytes } from "../../util/bytes.ts";
 
 /** The parts of yauzl's `Entry` used here (yauzl ships no types). */
 interface ZipEntry {
@@ -135,11 +136,5 @@ async function readLinkTarget(zip: ZipFile, entry: ZipEntry, archive: string, na
     }
     chunks.push(chunk as Uint8Array);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return new TextDecoder().decode(bytes);
+  return new TextDecoder().decode(concatBytes(chunks));
 }

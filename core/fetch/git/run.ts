@@ -18,6 +18,7 @@ import {
   withDefaultUploadPack,
 } from "./harden.ts";
 import { GitTimeoutError, gitTimeoutMs, LOW_SPEED_LIMIT, LOW_SPEED_TIME } from "./timeout.ts";
+import { concatBytes } from "../../util/bytes.ts";
 
 /** Options of {@link git}. */
 export interface GitOptions {
@@ -201,24 +202,16 @@ async function readAll(stream: ReadableStream<Uint8Array>, signal?: AbortSignal)
   signal?.addEventListener("abort", cancel, { once: true });
   if (signal?.aborted) cancel();
   const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
-      size += value.length;
     }
   } finally {
     signal?.removeEventListener("abort", cancel);
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return all;
+  return concatBytes(chunks);
 }
 
 /** Environment added to every git call made inside {@link withGitEnv} (per fetch: credentials). */
