@@ -9,6 +9,7 @@
 import { gzipSync } from "node:zlib";
 import { type Zippable, zipSync } from "fflate";
 import tarStream from "tar-stream";
+import { concatBytes } from "../../core/util/bytes.ts";
 
 /** One entry of a hand-crafted tar. */
 export interface TarEntrySpec {
@@ -42,7 +43,7 @@ export async function writeTar(path: string, entries: TarEntrySpec[]): Promise<v
   }
   pack.finalize();
   await collected;
-  const tar = concat(chunks);
+  const tar = concatBytes(chunks);
   await Deno.writeFile(path, /\.(tgz|gz)$/.test(path) ? gzipSync(tar) : tar);
 }
 
@@ -82,14 +83,4 @@ export async function run(cwd: string, command: string, ...args: string[]): Prom
   if (!output.success) {
     throw new Error(`${command} ${args.join(" ")} failed: ${new TextDecoder().decode(output.stderr)}`);
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
