@@ -8,11 +8,13 @@
 import { join, resolve } from "node:path";
 import {
   copyIsCurrent,
+  type CopyPlan,
   copySkill,
   isInside,
   linkTarget,
   linkText,
   pathKind,
+  planSkillCopy,
   symlinksSupported,
 } from "./fs_ops.ts";
 import type { NamedSkill } from "./naming.ts";
@@ -123,20 +125,26 @@ async function place(
   target: Target,
   skill: NamedSkill,
   mode: () => Promise<PlaceMode>,
+  plan: () => Promise<CopyPlan>,
   owned: boolean,
   ownedCopies: boolean,
 ): Promise<boolean> {
   const dir = join(ctx.projectDir, target.rel);
   const dest = join(dir, skill.name);
   const shown = `${target.rel}/${skill.name}`;
-  const create = async () => {
-    if ((await mode()) === "symlinks") await Deno.symlink(linkText(dir, skill.dir, ctx.projectDir), dest);
-    else await copySkill(skill.dir, dest);
+  // Returns false when a copy cannot be made (plan() said why): then there is no entry.
+  const create = async (): Promise<boolean> => {
+    if ((await mode()) === "symlinks") {
+      await Deno.symlink(linkText(dir, skill.dir, ctx.projectDir), dest);
+      return true;
+    }
+    const p = await plan();
+    if (p.usable) await copySkill(p, dest);
+    return p.usable;
   };
   switch (await pathKind(dest)) {
     case "missing":
-      await create();
-      return true;
+      return await create();
     case "symlink": {
       const target = await linkTarget(dest);
       const right = await sameDir(target, skill.dir);
@@ -144,18 +152,19 @@ async function place(
       // Ours, or a link into the deps dir (an older layout): safe to replace.
       if (owned || isInside(target, ctx.depsDir)) {
         await Deno.remove(dest);
-        await create();
-        return true;
+        return await create();
       }
       ctx.warn(`${shown} is a symlink to ${target}, not to ${skill.dir}; left as is`);
       return false;
     }
     case "dir":
       if (owned && ownedCopies) {
-        if ((await mode()) === "copies" && await copyIsCurrent(skill.dir, dest)) return true;
+        if ((await mode()) === "copies") {
+          const p = await plan();
+          if (p.usable && await copyIsCurrent(p, dest)) return true;
+        }
         await Deno.remove(dest, { recursive: true });
-        await create();
-        return true;
+        return await create();
       }
       ctx.warn(
         (await mode()) === "copies"
@@ -219,10 +228,27 @@ export async function populate(ctx: PopulateContext, opts: PopulateOptions): Pro
     return chosen;
   };
 
+  // One plan per skill (it is copied into both targets): its warnings are shown once.
+  const plans = new Map<NamedSkill, Promise<CopyPlan>>();
+  const planOf = (skill: NamedSkill) => {
+    let p = plans.get(skill);
+    if (!p) {
+      p = planSkillCopy(skill.dir, skill.root).then((plan) => {
+        for (const why of plan.skipped) ctx.warn(`skill '${skill.name}': ${why}`);
+        return plan;
+      });
+      plans.set(skill, p);
+    }
+    return p;
+  };
+
   for (const t of placed) {
     const owned = new Set(prev[t.key]);
     for (const skill of skills) {
-      if (await place(ctx, t, skill, mode, owned.has(skill.name), ownedCopies)) state[t.key].push(skill.name);
+      const plan = () => planOf(skill);
+      if (await place(ctx, t, skill, mode, plan, owned.has(skill.name), ownedCopies)) {
+        state[t.key].push(skill.name);
+      }
     }
   }
 
