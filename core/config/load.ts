@@ -29,6 +29,7 @@ import type {
 } from "./model.ts";
 import { applySchemaTypes, validateNode } from "./schema.ts";
 import { pypiDiagnostics } from "./pypi_check.ts";
+import { nameKeyOf } from "./source_info.ts";
 import { resolveVars, substitute, type VarSources } from "./vars.ts";
 
 export { builtinSchemaInputs, peekDepsDir };
@@ -379,23 +380,29 @@ function buildDepSets(pkg: LMap, dir: string, inputs: SchemaInputs, diags: Diagn
       loc: item.loc,
     };
     const depsNode = getEntry(item, "deps")?.value;
-    const names = new Map<string, Loc>();
+    // By name, and by the key the source compares names by (`Sphinx` is pypi's `sphinx`).
+    const names = new Map<string, DependencySpec>();
     if (depsNode?.kind === "seq") {
       for (const d of depsNode.items) {
         const dep = buildDependency(d, set, dir, inputs, diags);
         if (!dep) continue;
-        const p = names.get(dep.name);
+        const key = depKey(dep, inputs);
+        const p = names.get(dep.name) ?? (key === undefined ? undefined : names.get(key));
         if (p) {
+          const same = p.name === dep.name
+            ? ""
+            : ` (the same package as '${p.name}': ${ruleOf(dep, inputs)})`;
           diags.push({
             severity: "error",
-            message: `Duplicate package '${dep.name}' in dep-set '${name}'; previously specified at ${
-              formatLoc(p)
+            message: `Duplicate package '${dep.name}' in dep-set '${name}'${same}; previously specified at ${
+              formatLoc(p.loc)
             }`,
             loc: dep.loc,
           });
           continue;
         }
-        names.set(dep.name, dep.loc);
+        names.set(dep.name, dep);
+        if (key !== undefined) names.set(key, dep);
         set.deps.push(dep);
       }
     }
@@ -434,7 +441,8 @@ function buildDepSets(pkg: LMap, dir: string, inputs: SchemaInputs, diags: Diagn
     }
     const base = [...resolveSet(r.set.uses, [...chain, r.set.uses])];
     for (const d of r.set.deps) {
-      const i = base.findIndex((b) => b.name === d.name);
+      const key = depKey(d, inputs);
+      const i = base.findIndex((b) => b.name === d.name || (key !== undefined && depKey(b, inputs) === key));
       if (i >= 0) base[i] = d;
       else base.push(d);
     }
@@ -443,8 +451,18 @@ function buildDepSets(pkg: LMap, dir: string, inputs: SchemaInputs, diags: Diagn
   };
   for (const r of raw) r.set.deps = resolveSet(r.set.name, [r.set.name]);
   const reported = new Set<DependencySpec>(); // an inherited clash is reported once, not per dep-set
-  for (const r of raw) checkNesting(r.set, reported, diags);
+  for (const r of raw) checkNesting(r.set, reported, inputs, diags);
   return raw.map((r) => r.set);
+}
+
+/** The key `dep`'s source compares names by (see nameKeyOf); undefined when names compare as written. */
+function depKey(dep: DependencySpec, inputs: SchemaInputs): string | undefined {
+  return nameKeyOf(inputs.sources.find((s) => s.name === dep.src), dep.name);
+}
+
+/** How `dep`'s source compares names, for messages. */
+function ruleOf(dep: DependencySpec, inputs: SchemaInputs): string {
+  return inputs.sources.find((s) => s.name === dep.src)?.names?.rule ?? "names compare as written";
 }
 
 /** What a package name may be, for the notes of name diagnostics. */
@@ -456,12 +474,19 @@ const PACKAGE_NAME_NOTE =
  * Reports packages of one dep-set (inherited ones included) whose directories collide:
  * one inside another (`libA` and `libA/sub`), or the same on a case-insensitive file system.
  */
-function checkNesting(set: DepSet, reported: Set<DependencySpec>, diags: Diagnostic[]): void {
+function checkNesting(
+  set: DepSet,
+  reported: Set<DependencySpec>,
+  inputs: SchemaInputs,
+  diags: Diagnostic[],
+): void {
   const seen = new PackageNames();
   const byName = new Map<string, DependencySpec>();
   for (const dep of set.deps) {
     if (packageNameProblem(dep.name)) continue; // reported as an invalid name
-    const clash = seen.conflict(dep.name);
+    // A package without a directory (pypi, npm) collides only with one that has one.
+    const hasDirectory = !inputs.sources.find((s) => s.name === dep.src)?.virtual;
+    const clash = seen.conflict(dep.name, hasDirectory);
     if (clash) {
       const other = byName.get(clash.other)!;
       if (reported.has(dep)) continue;
@@ -475,7 +500,7 @@ function checkNesting(set: DepSet, reported: Set<DependencySpec>, diags: Diagnos
       });
       continue;
     }
-    seen.add(dep.name);
+    seen.add(dep.name, hasDirectory);
     byName.set(dep.name, dep);
   }
 }

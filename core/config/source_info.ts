@@ -7,6 +7,7 @@
 
 import { s, type Schema } from "./schema.ts";
 import type { SourceInfo as PluginSourceInfo } from "../plugin_api/source.ts";
+import { normalizeName } from "../../plugins/python/pep508.ts";
 
 /**
  * Static description of a source type, enough to validate `ivpm.yaml` and print help: the
@@ -18,6 +19,12 @@ export interface SourceInfo extends PluginSourceInfo {
   keys: Record<string, Schema>;
   /** Creates no `packages/<name>` directory (pypi, npm, ivpm.yaml factories…). */
   virtual?: boolean;
+  /**
+   * How its names compare when not as written: two of its declarations with the same
+   * `key` are one package (first declaration wins); `rule` says how, for messages.
+   * Absent: names compare exactly (npm's are case-sensitive).
+   */
+  names?: { key(name: string): string; rule: string };
   /** Where it comes from: `built-in` or a plugin spec. */
   origin: string;
 }
@@ -75,6 +82,11 @@ export const builtinSources: SourceInfo[] = [
       extras: s.union([s.string(), s.array(s.string())], "Extras to install"),
     },
     virtual: true,
+    // As pip does: `Sphinx`, `sphinx`; `typing_extensions`, `typing-extensions` (PEP 503).
+    names: {
+      key: normalizeName,
+      rule: "pypi names compare PEP 503-normalised: case-insensitive, with runs of '-', '_' and '.' alike",
+    },
     origin: "built-in",
   },
   {
@@ -159,6 +171,17 @@ export const builtinSources: SourceInfo[] = [
     origin: "built-in",
   },
 ];
+
+/**
+ * The key under which declarations of the same package meet although spelled differently
+ * (`pypi\0sphinx` for `Sphinx`), or undefined when the source compares names as written.
+ */
+export function nameKeyOf(
+  info: Pick<SourceInfo, "name" | "names"> | undefined,
+  name: string,
+): string | undefined {
+  return info?.names ? `${info.name}\0${info.names.key(name)}` : undefined;
+}
 
 /** The built-in description of a source, by name. */
 export function infoOf(name: string): SourceInfo {

@@ -1,11 +1,12 @@
 /**
  * Update steps 3–6 for the whole graph: resolves the root's dependencies, landing every package
- * (see `land.ts`) under the run's git and HTTP limits, then waits for the leaf work.
+ * (see `land.ts`) under the run's git, HTTP and archive limits, then waits for the leaf work.
  *
  * @module
  */
 
 import { type HttpSettings, httpSettingsFromEnv, withHttpSettings } from "../fetch/net/http_settings.ts";
+import { extractLimitsFromEnv, withExtractLimits } from "../fetch/archive/limits.ts";
 import type { DependencySpec } from "../config/model.ts";
 import type { UpdateTimings } from "./timings.ts";
 import { type ResolvedGraph, type ResolvedPackage, resolveGraph, UpdateFailed } from "./resolver.ts";
@@ -25,7 +26,11 @@ export async function fetchGraph(
       ...httpSettingsFromEnv(args.env),
       onRetry: (message) => report({ severity: "warning", message }),
     };
-    const graph = await withHttpSettings(httpSettings, () =>
+    // Archive caps too (IVPM_MAX_UNPACKED_SIZE … or --max-unpacked-size …): a bad value fails here, once.
+    const extractLimits = extractLimitsFromEnv(args.env);
+    const withLimits = <T>(fn: () => Promise<T>) =>
+      withExtractLimits(extractLimits, () => withHttpSettings(httpSettings, fn));
+    const graph = await withLimits(() =>
       resolveGraph({
         rootName: args.rootName,
         rootDeps: args.rootDeps,
@@ -34,7 +39,9 @@ export async function fetchGraph(
         signal: opts.signal ? AbortSignal.any([opts.signal, ctx.leafAbort.signal]) : ctx.leafAbort.signal,
         report,
         isFactory: (dep) => !!ctx.sources.get(dep.src)?.factory,
-      }));
+        sourceOf: (dep) => ctx.sources.get(dep.src),
+      })
+    );
     timings?.mark("resolve + fetch", fetchDetail(graph.packages, timings));
     await Promise.all(ctx.leafWork);
     if (timings) {

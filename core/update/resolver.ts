@@ -19,6 +19,7 @@ import type { DependencySpec, ProjectConfig } from "../config/model.ts";
 import { ConfigError, IvpmError } from "../base/errors.ts";
 import { type Diagnostic, formatLoc } from "../base/diagnostics.ts";
 import { PackageNames } from "../util/package_name.ts";
+import { nameKeyOf, type SourceInfo } from "../config/source_info.ts";
 
 /** A package in the resolved graph. */
 export interface ResolvedPackage {
@@ -66,6 +67,11 @@ export interface ResolveOptions {
   report?: (d: Diagnostic) => void;
   /** Whether the dependency is a dep-set factory (its source's `factory` capability); default: none is. */
   isFactory?: (dep: DependencySpec) => boolean;
+  /**
+   * The dependency's source, asked how its names compare (`names`: pypi's are PEP 503-normalised)
+   * and whether its packages have a directory (`virtual`); default: exact names, every one a directory.
+   */
+  sourceOf?: (dep: DependencySpec) => Pick<SourceInfo, "name" | "names" | "virtual"> | undefined;
 }
 
 /** The result: packages in claim order. */
@@ -113,6 +119,8 @@ export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph>
   const waiting: (() => void)[] = [];
   let fatal: unknown;
   const isFactory = opts.isFactory ?? (() => false);
+  // Packages by the key their source compares names by (see nameKeyOf): `sphinx` finds `Sphinx`.
+  const byKey = new Map<string, ResolvedPackage>();
 
   // A freed slot is handed straight to the next waiter, so a package claimed in the same tick
   // cannot slip in as well and exceed `jobs`.
@@ -138,13 +146,17 @@ export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph>
       });
       return;
     }
-    const existing = byName.get(dep.name);
+    const source = opts.sourceOf?.(dep);
+    const key = nameKeyOf(source, dep.name);
+    const existing = byName.get(dep.name) ?? (key === undefined ? undefined : byKey.get(key));
     if (existing) {
       if (existing.resolvedBy !== resolvedBy) existing.alsoRequestedBy.push(resolvedBy);
+      const differs = versionDiffers(existing, dep, resolvedBy, source?.names?.rule);
+      if (differs) opts.report?.({ severity: "note", message: differs, loc: dep.loc });
       const chain = ancestry(byName, resolvedBy);
-      if (chain.includes(dep.name) && isFactory(dep) && isFactory(existing.dep)) {
+      if (chain.includes(existing.name) && isFactory(dep) && isFactory(existing.dep)) {
         // A factory that includes itself (directly or through other factories) can never be complete.
-        const cycle = [...chain.slice(chain.indexOf(dep.name)), dep.name];
+        const cycle = [...chain.slice(chain.indexOf(existing.name)), existing.name];
         throw new IvpmError(
           `cyclic ivpm.yaml factory reference: ${
             cycle.map((n) => `${n} (${byName.get(n)?.dep.url ?? "?"})`).join(" -> ")
@@ -152,11 +164,11 @@ export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph>
           { hint: `remove the declaration of '${dep.name}' at ${dep.loc.file}:${dep.loc.line}` },
         );
       }
-      if (chain.includes(dep.name)) {
+      if (chain.includes(existing.name)) {
         opts.report?.({
           severity: "warning",
           message: `dependency cycle: ${
-            [...chain.slice(chain.indexOf(dep.name)), dep.name].join(" -> ")
+            [...chain.slice(chain.indexOf(existing.name)), existing.name].join(" -> ")
           } (${resolvedBy}'s declaration of '${dep.name}' is ignored)`,
           loc: dep.loc,
         });
@@ -164,7 +176,8 @@ export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph>
       return;
     }
     // Names from different ivpm.yaml files: one package must not land inside another's directory.
-    const clash = claimed.conflict(dep.name);
+    const hasDirectory = !source?.virtual;
+    const clash = claimed.conflict(dep.name, hasDirectory);
     if (clash) {
       throw new ConfigError([{
         severity: "error",
@@ -185,7 +198,8 @@ export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph>
     };
     packages.push(pkg);
     byName.set(pkg.name, pkg);
-    claimed.add(pkg.name);
+    claimed.add(pkg.name, hasDirectory);
+    if (key !== undefined) byKey.set(key, pkg);
     running.push(run(pkg));
   };
 
@@ -254,6 +268,30 @@ export async function resolveGraph(opts: ResolveOptions): Promise<ResolvedGraph>
     throw new UpdateFailed(failures);
   }
   return { packages, byName };
+}
+
+/**
+ * A note when a declaration that lost to an earlier one of the same package asked for another
+ * version (`rule`: how the source compares names, when they are spelled differently); else undefined.
+ */
+function versionDiffers(
+  winner: ResolvedPackage,
+  dep: DependencySpec,
+  resolvedBy: string,
+  rule: string | undefined,
+): string | undefined {
+  if (winner.dep.src !== dep.src) return undefined;
+  const version = (d: DependencySpec) => d.options.version == null ? undefined : String(d.options.version);
+  if (version(winner.dep) === version(dep)) return undefined;
+  const asked = (d: DependencySpec) => {
+    const v = version(d);
+    return v === undefined ? "any version" : `version '${v}'`;
+  };
+  const spelling = winner.name !== dep.name && rule ? ` (${rule})` : "";
+  return `'${dep.name}' ${asked(dep)} (declared by '${resolvedBy}') and '${winner.name}' ${
+    asked(winner.dep)
+  } (declared by '${winner.resolvedBy}') are the same package; the first declaration, by '${winner.resolvedBy}', ` +
+    `wins${spelling}`;
 }
 
 function ancestry(byName: Map<string, ResolvedPackage>, name: string): string[] {

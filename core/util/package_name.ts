@@ -1,7 +1,8 @@
 /**
  * What a package name is. A name becomes the package's directory
  * `<deps-dir>/<name>`, so it must stay there: one or more plain path segments
- * (`libA`, or `group/lib` one directory down), none hidden (`.git`), the first
+ * (`libA`, or `group/lib` one directory down), none hidden (`.git`) nor another
+ * name of `.git` (`GIT~1`, see {@link isGitDirName}), the first
  * not one of ivpm's own files, and never inside another package (`libA/sub`
  * when `libA` is a package). Every place a name comes from checks it here:
  * ivpm.yaml (the project's and every dependency's), lock files (`--lock-file`,
@@ -10,7 +11,7 @@
  * @module
  */
 
-import { segmentProblem } from "./path.ts";
+import { isGitDirName, segmentProblem } from "./path.ts";
 
 /**
  * Names ivpm and its built-in handlers create directly in the deps dir. A package
@@ -70,6 +71,7 @@ export function packageNameProblem(name: string): string | undefined {
     if (seg.startsWith(".")) {
       return `'${seg}' is a hidden name (names starting with '.' belong to ivpm and tools such as git)`;
     }
+    if (isGitDirName(seg)) return `'${seg}' is git's directory '.git' on Windows file systems (a short name)`;
     if (!SEGMENT_CHARS.test(seg)) {
       return `'${seg}' holds a character other than letters, digits and _ . @ + -`;
     }
@@ -106,49 +108,99 @@ export function nameCollision(a: string, b: string): "same" | "inside" | undefin
   return undefined;
 }
 
-/**
- * The names of a set of packages, for finding collisions as names are added
- * (linear in the number of names, where comparing every pair would not be).
- */
-export class PackageNames {
+/** The names of one kind of package (with or without a directory), for {@link PackageNames}. */
+class NameSet {
   /** Lower-cased name → the name as given. */
-  readonly #names = new Map<string, string>();
+  readonly names = new Map<string, string>();
   /** Lower-cased proper prefix (`group` of `group/lib`) → a name below it. */
-  readonly #prefixes = new Map<string, string>();
+  readonly prefixes = new Map<string, string>();
 
-  /**
-   * The added name `name` collides with (see {@link nameCollision}), with a sentence
-   * saying how; undefined when none. An equal name is not a collision.
-   */
-  conflict(name: string): { other: string; reason: string } | undefined {
+  conflict(name: string): { other: string; how: "same" | "below" | "above" } | undefined {
     const lower = name.toLowerCase();
-    const same = this.#names.get(lower);
-    if (same !== undefined && same !== name) {
-      return {
-        other: same,
-        reason: `'${name}' and '${same}' are the same directory on case-insensitive file systems`,
-      };
-    }
-    const below = this.#prefixes.get(lower);
-    if (below !== undefined) return { other: below, reason: `package '${below}' would lie inside '${name}'` };
+    const same = this.names.get(lower);
+    if (same !== undefined && same !== name) return { other: same, how: "same" };
+    const below = this.prefixes.get(lower);
+    if (below !== undefined) return { other: below, how: "below" };
     const segments = lower.split("/");
     for (let i = 1; i < segments.length; i++) {
-      const above = this.#names.get(segments.slice(0, i).join("/"));
-      if (above !== undefined) {
-        return { other: above, reason: `'${name}' would lie inside package '${above}'` };
-      }
+      const above = this.names.get(segments.slice(0, i).join("/"));
+      if (above !== undefined) return { other: above, how: "above" };
     }
     return undefined;
   }
 
-  /** Adds `name` (whether or not it collides). */
   add(name: string): void {
     const lower = name.toLowerCase();
-    if (!this.#names.has(lower)) this.#names.set(lower, name);
+    if (!this.names.has(lower)) this.names.set(lower, name);
     const segments = lower.split("/");
     for (let i = 1; i < segments.length; i++) {
       const prefix = segments.slice(0, i).join("/");
-      if (!this.#prefixes.has(prefix)) this.#prefixes.set(prefix, name);
+      if (!this.prefixes.has(prefix)) this.prefixes.set(prefix, name);
     }
   }
+}
+
+/**
+ * The names of a set of packages, for finding collisions as names are added
+ * (linear in the number of names, where comparing every pair would not be).
+ *
+ * Directory names compare case-insensitively (on macOS and Windows `LibA` is
+ * `liba`). A package without a directory (pypi, npm, a module: `hasDirectory`
+ * false) collides only with a package that has one — ivpm records and removes
+ * packages by name, so no name may also be another package's directory — and
+ * never with another package without one: `JSON` and `json` are two npm packages.
+ */
+export class PackageNames {
+  readonly #dirs = new NameSet();
+  readonly #virtual = new NameSet();
+
+  /**
+   * The added name `name` collides with (see {@link nameCollision}), with a sentence
+   * saying how; undefined when none. An equal name is not a collision.
+   *
+   * @example
+   * ```ts
+   * const names = new PackageNames();
+   * names.add("LibA");
+   * names.conflict("liba")?.reason;      // "'liba' and 'LibA' are the same directory on …"
+   * names.add("JSON", false);
+   * names.conflict("json", false);        // undefined: neither has a directory
+   * ```
+   */
+  conflict(name: string, hasDirectory = true): { other: string; reason: string } | undefined {
+    const dir = this.#dirs.conflict(name);
+    if (dir) return { other: dir.other, reason: reasonOf(name, dir, hasDirectory ? "both" : "other") };
+    if (!hasDirectory) return undefined;
+    const virtual = this.#virtual.conflict(name);
+    return virtual && { other: virtual.other, reason: reasonOf(name, virtual, "mine") };
+  }
+
+  /** Adds `name` (whether or not it collides); `hasDirectory` false for a package without a directory. */
+  add(name: string, hasDirectory = true): void {
+    (hasDirectory ? this.#dirs : this.#virtual).add(name);
+  }
+}
+
+/** Why `name` and `c.other` collide; `dirs` says which of them has a directory. */
+function reasonOf(
+  name: string,
+  c: { other: string; how: "same" | "below" | "above" },
+  dirs: "both" | "mine" | "other",
+): string {
+  if (dirs === "both") {
+    if (c.how === "same") {
+      return `'${name}' and '${c.other}' are the same directory on case-insensitive file systems`;
+    }
+    if (c.how === "below") return `package '${c.other}' would lie inside '${name}'`;
+    return `'${name}' would lie inside package '${c.other}'`;
+  }
+  const withDir = dirs === "mine" ? name : c.other;
+  if (c.how === "same") {
+    return `'${name}' and '${c.other}' differ only in case, and '${withDir}' has a directory: ` +
+      "ivpm records and removes packages by name, and could not tell them apart on case-insensitive file systems";
+  }
+  const inner = c.how === "below"
+    ? `'${c.other}' would lie inside '${name}'`
+    : `'${name}' would lie inside '${c.other}'`;
+  return `${inner}, the directory of package '${withDir}'`;
 }

@@ -119,17 +119,17 @@ Deno.test("safety 2: ivpm.yaml refuses names that replace ivpm's files or reach 
     const proj = await writeIvpmYaml(
       join(tmp.path, "proj"),
       project("proj", [
-        { name: "libA", src: "pypi" },
+        { name: "libA", src: "file", url: evil, unpack: false },
         { name: "libA/.git/config", src: "file", url: evil, unpack: false },
-        { name: "libA/sub", src: "pypi" },
-        { name: "LIBA", src: "pypi" },
+        { name: "libA/sub", src: "file", url: evil, unpack: false },
+        { name: "LIBA", src: "file", url: evil, unpack: false },
       ]),
     );
     const r = await runIvpm(proj, ["update"], cliEnv());
     assert.equal(r.code, 1, r.stderr);
     assert.match(
       r.stderr,
-      /ivpm\.yaml:8:17: error: Dependency 'libA\/\.git\/config': invalid package name .*'\.git' is a hidden name/,
+      /ivpm\.yaml:10:17: error: Dependency 'libA\/\.git\/config': invalid package name .*'\.git' is a hidden name/,
     );
     assert.match(r.stderr, /\n\s*\|?\s*\^+/); // the caret under the name
     assert.match(r.stderr, /Dependency 'libA\/sub' collides with 'libA' .*would lie inside package 'libA'/);

@@ -9,7 +9,7 @@
 import { projectDirOption } from "../../config/find_project.ts";
 import { join } from "node:path";
 import { loadConfigFile, loadProject } from "../../config/load.ts";
-import { schemaInputs } from "../../plugin_host/registries.ts";
+import { registries, schemaInputs } from "../../plugin_host/registries.ts";
 import { IvpmError, UsageError } from "../../base/errors.ts";
 import { LOCK_FILE, type LockEntry, readLock } from "../../update/lock/lock_file.ts";
 import { closestMatch } from "../../util/suggest.ts";
@@ -18,6 +18,7 @@ import { err, out } from "../../ui/log.ts";
 import { readProjectState } from "../../update/project_state.ts";
 import { chooseDepSet } from "../../update/update.ts";
 import { type ResolvedPackage, resolveGraph } from "../../update/resolver.ts";
+import type { DependencySpec } from "../../config/model.ts";
 
 /** One node of the graph, as printed by `--json`. */
 export interface DepNode {
@@ -53,6 +54,16 @@ function str(v: unknown): string | undefined {
   return v === undefined || v === null ? undefined : String(v);
 }
 
+/** The version `dep` asks for, as its source records it in the lock (gh-rls without `version:`: `latest`). */
+function askedVersion(dep: DependencySpec): string | undefined {
+  if (dep.options.version !== undefined) return str(dep.options.version);
+  try {
+    return str(registries().sources.get(dep.src)?.spec(dep).version_requested);
+  } catch {
+    return undefined; // a plugin source's spec: the version is only shown
+  }
+}
+
 /** Builds the graph nodes of a project. */
 export async function depsGraph(projectDir: string, depSetFlag?: string) {
   const inputs = schemaInputs();
@@ -71,6 +82,8 @@ export async function depsGraph(projectDir: string, depSetFlag?: string) {
     rootName: config.name,
     rootDeps,
     jobs: 8,
+    // Names compare as in `update` (pypi's PEP 503-normalised; only packages with a directory collide).
+    sourceOf: (dep) => inputs.sources.find((s) => s.name === dep.src),
     land: async (pkg: ResolvedPackage) => {
       const path = join(depsDir, pkg.name);
       if (await lstatOrUndefined(path)) fetched.add(pkg.name);
@@ -96,7 +109,7 @@ export async function depsGraph(projectDir: string, depSetFlag?: string) {
       branch: str(o.branch),
       tag: str(o.tag),
       commit: str(e.commit_resolved ?? o.commit),
-      version: str(o.version),
+      version: askedVersion(p.dep),
       versionResolved: str(e.version_resolved),
       cache: typeof o.cache === "boolean" ? o.cache : undefined,
       depSet: p.dep.depSet,

@@ -11,6 +11,7 @@ import { IvpmError } from "../../base/errors.ts";
 import { pythonJson, pythonUtcNow } from "./json.ts";
 import { writeFileAtomic } from "../../util/fs.ts";
 import { packageNameProblem, PackageNames } from "../../util/package_name.ts";
+import { builtinSources } from "../../config/source_info.ts";
 
 /** The lock file's name inside the deps dir. */
 export const LOCK_FILE = "package-lock.json";
@@ -151,9 +152,12 @@ function checkLockNames(path: string, lock: LockFile): void {
         hint: "restore the lock from version control, or delete it and run 'ivpm update'",
       });
     }
-    const clash = names.conflict(name);
+    // As the resolver: `JSON` and `json` (npm) may both be there, `LibA` and `liba` (git) may not.
+    // Only built-in sources have no directory; an unknown `src` is taken to have one.
+    const hasDirectory = !builtinSources.some((s) => s.name === entry.src && s.virtual);
+    const clash = names.conflict(name, hasDirectory);
     if (clash) throw new LockNameError(path, name, clash.reason);
-    names.add(name);
+    names.add(name, hasDirectory);
   }
 }
 
