@@ -9,6 +9,7 @@ import { Argument, Command, InvalidArgumentError, Option } from "commander";
 import { VERSION } from "../base/version.ts";
 import { UsageError } from "../base/errors.ts";
 import { closestMatch } from "../util/suggest.ts";
+import { parseByteSize } from "../util/byte_size.ts";
 import { activeHandlerRegistry } from "../plugin_host/active.ts";
 import type { HandlerRegistry } from "../engine/registry.ts";
 import { addHandlerOptions } from "./commands/handler_options.ts";
@@ -30,6 +31,14 @@ const positive = (name: string) => (v: string) => {
   const n = int(name)(v);
   if (n === 0) throw new InvalidArgumentError(`${name} must be at least 1, got '${v}'`);
   return n;
+};
+
+/** A size (`8G`, `500M`, bytes), kept as written: it is handed on as its environment variable. */
+const size = (name: string) => (v: string) => {
+  if (parseByteSize(v) === undefined) {
+    throw new InvalidArgumentError(`${name} must be a size such as 8G or 500M, got '${v}'`);
+  }
+  return v.trim();
 };
 
 /** A word after a command that takes sub-commands but matched none of them: a usage error with a suggestion. */
@@ -267,6 +276,22 @@ export function buildProgram(
       "--http-retries <n>",
       "retries of a failed HTTP download (default 3; env IVPM_HTTP_RETRIES)",
       int("--http-retries"),
+    )
+    .option(
+      "--max-unpacked-size <size>",
+      "refuse an archive unpacking to more (default 8G; 0 = no limit; env IVPM_MAX_UNPACKED_SIZE)",
+      size("--max-unpacked-size"),
+    )
+    .option(
+      "--max-expansion-ratio <n>",
+      "refuse an archive unpacking to more than n times its size, past 64 MiB (default 200; 0 = no limit; " +
+        "env IVPM_MAX_EXPANSION_RATIO)",
+      int("--max-expansion-ratio"),
+    )
+    .option(
+      "--max-unpacked-entries <n>",
+      "refuse an archive of more entries (default 1000000; 0 = no limit; env IVPM_MAX_UNPACKED_ENTRIES)",
+      int("--max-unpacked-entries"),
     )
     .option("-v, --verbose", "more detail", count, 0)
     .option("--json", "print events as NDJSON (one JSON object per line), ending with a summary object")

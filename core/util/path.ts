@@ -32,3 +32,31 @@ export function segmentProblem(name: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Code points HFS+ ignores when it compares names (git's list): `.g\u200cit` is `.git` on macOS.
+ */
+const HFS_IGNORED = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g;
+
+/**
+ * True when the path segment `segment` names git's own directory `.git` on some
+ * file system, so git would read it as a repository (hooks, `core.fsmonitor`…):
+ * `.git` in any case (case-insensitive macOS and Windows file systems), its
+ * Windows 8.3 short names (`GIT~1`, `git~2`, …), NTFS forms that Windows maps to
+ * the same name (trailing dots and spaces: `.git.`, `.git `; an alternate data
+ * stream: `.git::$INDEX_ALLOCATION`, `.git:x`), and HFS+ forms with ignorable
+ * code points (`.g\u200cit`). The one test every check for a `.git` path
+ * component uses, whatever its input (archive entries, link targets, names).
+ *
+ * @example
+ * ```ts
+ * isGitDirName(".GIT"); // true
+ * isGitDirName("GIT~1"); // true
+ * isGitDirName(".gitignore"); // false
+ * ```
+ */
+export function isGitDirName(segment: string): boolean {
+  // NTFS: `name:stream` and `name::$type` open `name`; trailing dots and spaces are dropped.
+  const base = segment.replace(HFS_IGNORED, "").replace(/:.*$/s, "").replace(/[. ]+$/, "").toLowerCase();
+  return base === ".git" || /^git~[0-9]+$/.test(base);
+}

@@ -40,6 +40,12 @@ export interface UpdateFlags {
   httpTimeout?: number;
   /** `--http-retries <n>`: overrides IVPM_HTTP_RETRIES. */
   httpRetries?: number;
+  /** `--max-unpacked-size <size>` (as written, `8G`): overrides IVPM_MAX_UNPACKED_SIZE. */
+  maxUnpackedSize?: string;
+  /** `--max-expansion-ratio <n>`: overrides IVPM_MAX_EXPANSION_RATIO. */
+  maxExpansionRatio?: number;
+  /** `--max-unpacked-entries <n>`: overrides IVPM_MAX_UNPACKED_ENTRIES. */
+  maxUnpackedEntries?: number;
   /** `--timings`: print the phases of the run to stderr at the end. */
   timings?: boolean;
 }
@@ -115,10 +121,12 @@ export function printSummary(
   }
   if (settings.quiet) return;
   const total = r.graph.packages.length;
-  const parts = [`${counts.fetched - (counts.reused ?? 0)} fetched`];
+  // A project with nothing to fetch says why, rather than "0 fetched, 0 up to date".
+  const nothing = r.depSet ? `no dependencies in dep-set '${r.depSet}'` : "no dependencies";
+  const parts = total ? [`${counts.fetched - (counts.reused ?? 0)} fetched`] : [nothing];
   if (counts.updated) parts.push(`${counts.updated} updated`);
   if (counts.reused) parts.push(`${counts.reused} reused`);
-  parts.push(`${counts["up-to-date"]} up to date`);
+  if (total) parts.push(`${counts["up-to-date"]} up to date`);
   if (counts.virtual) parts.push(`${counts.virtual} for handlers`);
   if (counts.cacheHits) parts.push(`${counts.cacheHits} from cache`);
   err(
@@ -136,11 +144,18 @@ export function printSummary(
   }
 }
 
-/** The process environment with `--http-timeout` / `--http-retries` given as their variables (flags win). */
-function httpFlagsEnv(o: UpdateFlags): Record<string, string> {
+/**
+ * The process environment with the HTTP (`--http-timeout`, `--http-retries`) and archive
+ * (`--max-unpacked-size`, `--max-expansion-ratio`, `--max-unpacked-entries`) flags given as their
+ * variables (flags win).
+ */
+function limitFlagsEnv(o: UpdateFlags): Record<string, string> {
   const env = Deno.env.toObject();
   if (o.httpTimeout !== undefined) env.IVPM_HTTP_TIMEOUT = String(o.httpTimeout);
   if (o.httpRetries !== undefined) env.IVPM_HTTP_RETRIES = String(o.httpRetries);
+  if (o.maxUnpackedSize !== undefined) env.IVPM_MAX_UNPACKED_SIZE = o.maxUnpackedSize;
+  if (o.maxExpansionRatio !== undefined) env.IVPM_MAX_EXPANSION_RATIO = String(o.maxExpansionRatio);
+  if (o.maxUnpackedEntries !== undefined) env.IVPM_MAX_UNPACKED_ENTRIES = String(o.maxUnpackedEntries);
   return env;
 }
 
@@ -176,7 +191,7 @@ export async function update(o: UpdateFlags): Promise<void> {
       rootTimeoutMs: timeoutMs,
       reporter,
       handlerArgs: handlerArgsFor("update", o as Record<string, unknown>),
-      env: httpFlagsEnv(o),
+      env: limitFlagsEnv(o),
       timings,
     })
   ).finally(() => reporter.finish());

@@ -7,8 +7,27 @@
  * @module
  */
 
+import { isGitDirName } from "../../util/path.ts";
+
 /** An entry name reduced to relative path parts, or why it cannot be. */
 export type EntryPath = { ok: true; parts: string[] } | { ok: false; reason: string };
+
+/**
+ * Why a path with the component `segment` (one {@link isGitDirName} accepts) is
+ * refused: in a package, git would read it as a repository, whose config and
+ * hooks run programs.
+ */
+export function gitDirReason(segment: string): string {
+  const what = segment === ".git"
+    ? "a '.git' path component"
+    : `the path component '${segment}', which is '.git' on case-insensitive or Windows file systems`;
+  return `has ${what} (git would run the programs its config and hooks name)`;
+}
+
+/** The first path component of `path` (split at `/` and backslashes) that names `.git`, if any. */
+export function gitDirSegment(path: string): string | undefined {
+  return path.split(/[\\/]/).find(isGitDirName);
+}
 
 /** Symlink hops allowed while resolving one path (Linux's own limit). */
 const MAX_SYMLINK_HOPS = 40;
@@ -21,7 +40,9 @@ export function isAbsoluteEntryName(name: string): boolean {
 /**
  * Normalises an archive entry name (or a hard-link target) to path parts relative
  * to the extraction root. `.` and empty parts vanish and `a/../b` becomes `b`;
- * a name that is absolute or climbs above the root is refused.
+ * a name that is absolute or climbs above the root is refused, and so is one
+ * with a `.git` component in any of its forms ({@link isGitDirName}: `.GIT`,
+ * `GIT~1`, `.git.`…): git would take it for a repository and run its hooks.
  */
 export function normaliseEntryName(name: string): EntryPath {
   if (isAbsoluteEntryName(name)) return { ok: false, reason: "has an absolute path" };
@@ -33,6 +54,8 @@ export function normaliseEntryName(name: string): EntryPath {
       parts.pop();
       continue;
     }
+    const git = gitDirSegment(part);
+    if (git !== undefined) return { ok: false, reason: gitDirReason(git) };
     parts.push(part);
   }
   return { ok: true, parts };

@@ -11,6 +11,9 @@
  * - character/block devices and FIFOs are skipped silently;
  * - file modes are kept (less the umask; setuid/setgid/sticky bits dropped),
  *   directories always stay owner-writable;
+ * - the caps of {@link ExtractLimits} (unpacked bytes, expansion ratio, number
+ *   of entries) stop a decompression bomb as soon as it goes over one, with an
+ *   {@link IvpmError} naming the setting to raise;
  * - on any failure nothing is left behind;
  * - an abort of the given signal stops the extraction between entries (or
  *   between the chunks of a large file) and rejects with the signal's reason.
@@ -22,6 +25,7 @@ import { join } from "node:path";
 import { IvpmError } from "../../base/errors.ts";
 import { asDiskError } from "../../util/disk_error.ts";
 import type { ArchiveKind } from "./kind.ts";
+import { currentExtractLimits, type ExtractLimits } from "./limits.ts";
 import { readTar } from "./tar_reader.ts";
 import { type ExtractProgress, type StripMode, TreeWriter } from "./tree_writer.ts";
 import { readZip } from "./zip_reader.ts";
@@ -38,6 +42,8 @@ export interface ExtractOptions {
   signal?: AbortSignal;
   /** Called after each entry (and each chunk of a large file) with the counts so far. */
   onProgress?: (progress: ExtractProgress) => void;
+  /** Caps on what the archive unpacks to (default: those in force, see {@link currentExtractLimits}). */
+  limits?: Partial<ExtractLimits>;
 }
 
 /**
@@ -48,7 +54,8 @@ export interface ExtractOptions {
  * @returns the number of files and links written (directories not counted).
  * @throws the signal's reason (an `AbortError` by default) when `opts.signal` aborts.
  * @throws {IvpmError} for kind `"file"` (not an archive: the caller copies it),
- *   a missing archive, a non-empty `destDir`, an unsafe entry, or a damaged archive.
+ *   a missing archive, a non-empty `destDir`, an unsafe entry, a damaged archive, or one
+ *   over a cap of {@link ExtractLimits}.
  */
 export async function extractArchive(
   archive: string,
@@ -69,10 +76,17 @@ export async function extractArchive(
   }
   const { signal, onProgress } = opts;
   signal?.throwIfAborted();
-  await assertArchiveExists(archive);
+  const archiveBytes = await archiveSize(archive);
+  const chosen = Object.entries(opts.limits ?? {}).filter(([, v]) => v !== undefined);
+  const limits: ExtractLimits = { ...currentExtractLimits(), ...Object.fromEntries(chosen) };
   const created = await prepareDestination(destDir, archive);
   try {
-    const writer = await TreeWriter.create(archive, destDir, strip, { signal, onProgress });
+    const writer = await TreeWriter.create(archive, destDir, strip, {
+      signal,
+      onProgress,
+      limits,
+      archiveBytes,
+    });
     if (kind === "zip" || kind === "jar") await readZip(archive, writer);
     else await readTar(archive, kind, writer, signal);
     return { files: await writer.finish() };
@@ -90,10 +104,11 @@ export async function extractArchive(
   }
 }
 
-async function assertArchiveExists(archive: string): Promise<void> {
+/** The size of `archive`, a regular file. */
+async function archiveSize(archive: string): Promise<number> {
   try {
     const info = await Deno.stat(archive);
-    if (info.isFile) return;
+    if (info.isFile) return info.size;
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }

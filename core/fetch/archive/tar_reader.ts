@@ -43,6 +43,8 @@ export async function readTar(
       switch (header.type) {
         case "file":
         case "contiguous-file":
+          // The header frames the content, so it is what tar-stream reads; checked first to fail early.
+          writer.declared({ bytes: header.size ?? 0 });
           await writer.file(header.name, header.mode, entry as AsyncIterable<Uint8Array>);
           break;
         case "directory":
@@ -62,6 +64,7 @@ export async function readTar(
           // install has no use for them. Unknown type flags are skipped too (safer
           // than tar(1), which writes them out as regular files).
           entry.resume();
+          writer.skipped();
       }
     }
   } finally {

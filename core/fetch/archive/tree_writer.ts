@@ -11,6 +11,11 @@
  * link (the classic `link -> /etc` then `link/passwd` attack), and an entry
  * below a symlink is refused outright.
  *
+ * Limits ({@link ExtractLimits}): the bytes of file content are counted as they
+ * are decompressed (never taken from a header, which may lie), across all
+ * entries, and entries are counted; the entry or chunk that goes over a cap
+ * stops the extraction at once.
+ *
  * Speed: a small file is buffered and written with one synchronous call (the
  * per-entry async hops used to cost more than the write), directories made are
  * remembered, and nothing is stat'ed or resolved on disk per entry.
@@ -20,7 +25,14 @@
 
 import { join } from "node:path";
 import { IvpmError } from "../../base/errors.ts";
-import { isAbsoluteEntryName, normaliseEntryName, resolveInTree } from "./entry_path.ts";
+import {
+  gitDirReason,
+  gitDirSegment,
+  isAbsoluteEntryName,
+  normaliseEntryName,
+  resolveInTree,
+} from "./entry_path.ts";
+import { DEFAULT_EXTRACT_LIMITS, type ExtractLimits, limitExceeded } from "./limits.ts";
 import { concatBytes } from "../../util/bytes.ts";
 
 /** How many leading path components to drop: a count, or `"auto"` (see {@link TreeWriter.finish}). */
@@ -40,6 +52,10 @@ export interface WriterOptions {
   signal?: AbortSignal;
   /** Called after each entry and after each chunk of a large file. */
   onProgress?: (progress: ExtractProgress) => void;
+  /** Caps on what the archive unpacks to (default {@link DEFAULT_EXTRACT_LIMITS}). */
+  limits?: ExtractLimits;
+  /** Size of the archive file, for the expansion ratio (no ratio check without it). */
+  archiveBytes?: number;
 }
 
 /** Files up to this size are collected in memory and written with a single call. */
@@ -53,6 +69,10 @@ export class TreeWriter {
   readonly #umask: number;
   readonly #signal?: AbortSignal;
   readonly #onProgress?: (progress: ExtractProgress) => void;
+  readonly #limits: ExtractLimits;
+  readonly #archiveBytes?: number;
+  /** Bytes of entry content decompressed so far (skipped entries too): what the size caps count. */
+  #unpacked = 0;
   /** Regular files on disk (keys are parts joined by `/`): the only valid hard-link targets. */
   readonly #files = new Set<string>();
   /** Files still on disk whose path a later symlink entry took over (removed when the link is made). */
@@ -76,6 +96,8 @@ export class TreeWriter {
     this.#umask = Deno.umask();
     this.#signal = opts.signal;
     this.#onProgress = opts.onProgress;
+    this.#limits = opts.limits ?? DEFAULT_EXTRACT_LIMITS;
+    this.#archiveBytes = opts.archiveBytes;
   }
 
   /** Starts writing into `root`, an existing, empty directory. */
@@ -90,10 +112,11 @@ export class TreeWriter {
 
   /** Writes a regular file; `body` is always consumed, even when the entry is skipped. */
   async file(name: string, mode: number | undefined, body: AsyncIterable<Uint8Array>): Promise<void> {
-    this.#signal?.throwIfAborted();
+    this.#beginEntry();
     const parts = this.#place(name, false);
     if (!parts) {
-      for await (const _ of body) { /* drain: the reader needs the next entry */ }
+      // Drained (the reader needs the next entry), and counted: decompressing it costs as much.
+      for await (const chunk of body) this.#account(chunk.length);
       return this.#entryDone();
     }
     const key = parts.join("/");
@@ -107,6 +130,7 @@ export class TreeWriter {
     try {
       for await (const chunk of body) {
         this.#signal?.throwIfAborted();
+        this.#account(chunk.length);
         chunks.push(chunk);
         size += chunk.length;
         if (size <= BUFFERED_FILE_LIMIT) continue;
@@ -140,7 +164,7 @@ export class TreeWriter {
 
   /** Creates a directory (its mode is applied by {@link finish}). */
   directory(name: string, mode: number | undefined): void {
-    this.#signal?.throwIfAborted();
+    this.#beginEntry();
     const parts = this.#place(name, true);
     if (parts && parts.length > 0) {
       this.#mkdirs(parts, name);
@@ -151,12 +175,16 @@ export class TreeWriter {
 
   /** Records a symlink; it is checked and created by {@link finish}. */
   symlink(name: string, target: string): void {
-    this.#signal?.throwIfAborted();
+    this.#beginEntry();
     const parts = this.#place(name, false);
     if (parts) {
       if (target === "") throw this.#refuse(name, "is a symlink with an empty target");
       if (isAbsoluteEntryName(target)) {
         throw this.#refuse(name, `is a symlink to '${target}', outside the target directory`);
+      }
+      const git = gitDirSegment(target);
+      if (git !== undefined) {
+        throw this.#refuse(name, `is a symlink to '${target}', which ${gitDirReason(git)}`);
       }
       const key = parts.join("/");
       // It replaces a file of the same path (removed on disk by finish): no hard link may target it now.
@@ -169,7 +197,7 @@ export class TreeWriter {
 
   /** Creates a hard link to a file this archive already extracted (its `target` is archive-relative). */
   hardlink(name: string, target: string): void {
-    this.#signal?.throwIfAborted();
+    this.#beginEntry();
     const parts = this.#place(name, false);
     if (!parts) return this.#entryDone();
     const normalised = normaliseEntryName(target);
@@ -196,6 +224,25 @@ export class TreeWriter {
     this.#files.add(key);
     this.#count++;
     this.#entryDone();
+  }
+
+  /** Counts an entry the reader skips (a device, a FIFO, an unknown type): it counts towards the cap. */
+  skipped(): void {
+    this.#beginEntry();
+    this.#entryDone();
+  }
+
+  /**
+   * Checks what the archive's own headers declare before anything of it is
+   * read: `entries` in all (a zip's central directory), or the next entry's
+   * `bytes`. A bomb is refused up front; a header that understates is caught by
+   * the counting as the bytes come.
+   */
+  declared(declared: { entries?: number; bytes?: number }): void {
+    if (declared.entries !== undefined && declared.entries > this.#limits.maxEntries) {
+      throw limitExceeded(this.#archive, { kind: "entries", limit: this.#limits.maxEntries });
+    }
+    if (declared.bytes !== undefined) this.#checkSize(this.#unpacked + declared.bytes);
   }
 
   /**
@@ -257,6 +304,39 @@ export class TreeWriter {
     } catch (e) {
       if (e instanceof Deno.errors.AlreadyExists) throw this.#conflict(entry);
       throw e;
+    }
+  }
+
+  /** Starts an entry: checks the signal and the entry cap. */
+  #beginEntry(): void {
+    this.#signal?.throwIfAborted();
+    if (this.#entries >= this.#limits.maxEntries) {
+      throw limitExceeded(this.#archive, { kind: "entries", limit: this.#limits.maxEntries });
+    }
+  }
+
+  /** Counts `n` more bytes decompressed, stopping at once past a cap. */
+  #account(n: number): void {
+    this.#unpacked += n;
+    this.#checkSize(this.#unpacked);
+  }
+
+  #checkSize(unpacked: number): void {
+    const { maxUnpackedBytes, maxExpansionRatio, ratioFloorBytes } = this.#limits;
+    if (unpacked > maxUnpackedBytes) {
+      throw limitExceeded(this.#archive, { kind: "size", limit: maxUnpackedBytes });
+    }
+    const archiveBytes = this.#archiveBytes;
+    if (
+      archiveBytes !== undefined && unpacked > ratioFloorBytes &&
+      unpacked > maxExpansionRatio * Math.max(archiveBytes, 1)
+    ) {
+      throw limitExceeded(this.#archive, {
+        kind: "ratio",
+        limit: maxExpansionRatio,
+        unpacked,
+        archiveBytes,
+      });
     }
   }
 

@@ -8,6 +8,12 @@
  * fflate's `unzip` needs the whole archive in memory and its streaming `Unzip`
  * does not report external attributes.
  *
+ * Sizes: the central directory's entry count and each entry's declared size are
+ * checked against the caps before anything is read, and the inflated bytes are
+ * counted by the writer as they come; an entry that inflates to more than it
+ * declares is refused on the first byte too many (ivpm's own check rather than
+ * yauzl's, for a message that says what happened).
+ *
  * @module
  */
 
@@ -16,6 +22,7 @@ import yauzlModule from "yauzl";
 import { IvpmError } from "../../base/errors.ts";
 import type { TreeWriter } from "./tree_writer.ts";
 import { concatBytes } from "../../util/bytes.ts";
+import { sizeLie } from "./limits.ts";
 
 /** The parts of yauzl's `Entry` used here (yauzl ships no types). */
 interface ZipEntry {
@@ -24,11 +31,14 @@ interface ZipEntry {
   generalPurposeBitFlag: number;
   versionMadeBy: number;
   externalFileAttributes: number;
+  uncompressedSize: number;
   isEncrypted(): boolean;
 }
 
 /** The parts of yauzl's `ZipFile` used here. */
 interface ZipFile {
+  /** From the end of central directory record. */
+  entryCount: number;
   readEntry(): void;
   close(): void;
   once(event: "entry", listener: (entry: ZipEntry) => void): void;
@@ -41,7 +51,12 @@ interface ZipFile {
 interface Yauzl {
   open(
     path: string,
-    options: { lazyEntries: boolean; decodeStrings: boolean; autoClose: boolean },
+    options: {
+      lazyEntries: boolean;
+      decodeStrings: boolean;
+      autoClose: boolean;
+      validateEntrySizes: boolean;
+    },
     callback: (error: Error | null, zip: ZipFile) => void,
   ): void;
   getFileNameLowLevel(
@@ -71,11 +86,13 @@ export async function readZip(archive: string, writer: TreeWriter): Promise<void
   const zip = await new Promise<ZipFile>((resolve, reject) =>
     yauzl.open(
       archive,
-      { lazyEntries: true, decodeStrings: false, autoClose: false },
+      // validateEntrySizes: false — inflated sizes are checked here, see `declaredBytes`.
+      { lazyEntries: true, decodeStrings: false, autoClose: false, validateEntrySizes: false },
       (error, zip) => error ? reject(error) : resolve(zip),
     )
   );
   try {
+    writer.declared({ entries: zip.entryCount });
     for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
       const name = yauzl.getFileNameLowLevel(
         entry.generalPurposeBitFlag,
@@ -97,7 +114,9 @@ export async function readZip(archive: string, writer: TreeWriter): Promise<void
       ) {
         writer.directory(name, unixMode ? unixMode & 0o7777 : undefined);
       } else {
-        await writer.file(name, unixMode & 0o7777, await openEntry(zip, entry));
+        writer.declared({ bytes: entry.uncompressedSize });
+        const body = declaredBytes(await openEntry(zip, entry), entry.uncompressedSize, archive, name);
+        await writer.file(name, unixMode & 0o7777, body);
       }
     }
   } finally {
@@ -113,6 +132,22 @@ function nextEntry(zip: ZipFile): Promise<ZipEntry | null> {
     zip.once("error", (error) => (settle(), reject(error)));
     zip.readEntry();
   });
+}
+
+/** `stream`, refused on the first byte past `declared` and when it ends short of it. */
+async function* declaredBytes(
+  stream: Readable,
+  declared: number,
+  archive: string,
+  name: string,
+): AsyncGenerator<Uint8Array> {
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Uint8Array).length;
+    if (size > declared) throw sizeLie(archive, name, declared);
+    yield chunk as Uint8Array;
+  }
+  if (size < declared) throw new Error(`entry '${name}' ends after ${size} of its ${declared} bytes`);
 }
 
 function openEntry(zip: ZipFile, entry: ZipEntry): Promise<Readable> {

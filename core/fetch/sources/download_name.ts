@@ -7,7 +7,7 @@
  */
 
 import { IvpmError } from "../../base/errors.ts";
-import { segmentProblem } from "../../util/path.ts";
+import { isGitDirName, segmentProblem } from "../../util/path.ts";
 
 /**
  * Returns `name` when it is one plain file name.
@@ -16,7 +16,11 @@ import { segmentProblem } from "../../util/path.ts";
  * @throws {IvpmError} naming the bad name (the update names the package).
  */
 export function checkDownloadName(name: string, from: string): string {
-  const problem = segmentProblem(name);
+  // A file named `.git` (or `.GIT`, `GIT~1`…) in a package would make git read it as a repository link.
+  const problem = segmentProblem(name) ??
+    (isGitDirName(name)
+      ? "it is '.git' on some file systems, which git would read as a repository"
+      : undefined);
   if (problem === undefined) return name;
   throw new IvpmError(
     `refusing to save a download as ${JSON.stringify(name)} (${problem})`,

@@ -86,7 +86,7 @@ Deno.test("an update with nothing to do prints only its summary (idle handlers p
     const r = await runIvpm(["update"], { cwd: dir, env: { IVPM_CACHE: "", NO_COLOR: "1" } });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stderr.trim().split("\n").map((l) => l.replace(/[\d.]+s$/, "Xs")), [
-      "Updated 0 packages (0 fetched, 0 up to date) in Xs",
+      "Updated 0 packages (no dependencies in dep-set 'default') in Xs",
     ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
