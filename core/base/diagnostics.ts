@@ -53,12 +53,17 @@ export function formatLoc(loc: Loc | undefined): string {
   return `${loc.file}:${loc.line}:${loc.col}`;
 }
 
-/** The line with tabs as one space and control characters as U+FFFD, so the caret stays aligned. */
+/**
+ * The line with tabs as one space and control characters (C0, DEL, C1) and bidi overrides as U+FFFD,
+ * so the caret stays aligned and the terminal is not told to do anything by the quoted file.
+ */
 function printable(text: string): string {
   let out = "";
   for (const ch of text) {
     const c = ch.charCodeAt(0);
-    out += ch === "\t" ? " " : c < 0x20 || c === 0x7f ? "\ufffd" : ch;
+    const control = c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
+      (c >= 0x2066 && c <= 0x2069);
+    out += ch === "\t" ? " " : control ? "\ufffd" : ch;
   }
   return out;
 }

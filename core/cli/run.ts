@@ -16,11 +16,12 @@ import {
   out,
   settings,
   stdoutClosed,
-  writeAll,
+  writeText,
 } from "../ui/log.ts";
 import { buildProgram } from "./program.ts";
 import { asDiskError } from "../util/disk_error.ts";
 import { versionText } from "../base/version.ts";
+import { escapeControls } from "../util/terminal_text.ts";
 
 /** Moves `-D x=y` / `-Dx=y` given before the sub-command to after it (the original accepted both). */
 export function hoistDefines(argv: string[]): string[] {
@@ -93,8 +94,8 @@ export async function runCli(argv: string[], program: Command = buildProgram()):
   const configure = (c: typeof program) => {
     c.exitOverride();
     c.configureOutput({
-      writeOut: (s) => writeAll("stdout", new TextEncoder().encode(s)),
-      writeErr: (s) => writeAll("stderr", new TextEncoder().encode(s)),
+      writeOut: (s) => writeText("stdout", s),
+      writeErr: (s) => writeText("stderr", s),
       getOutHasColors: () => false,
       getErrHasColors: () => false,
       // Usage errors are printed by us, as one line plus a hint.
@@ -167,7 +168,7 @@ function reportText(e: unknown, where: string, program: Command): number {
       /\s*\(Did you mean (.+)\?\)\s*$/,
       "; did you mean '$1'?",
     );
-    msg = msg.charAt(0).toUpperCase() + msg.slice(1);
+    msg = escapeControls(msg.charAt(0).toUpperCase() + msg.slice(1));
     // Commander does not tell which sub-command failed; find the deepest one named in argv.
     const cmdName = guessCommand(program);
     err(`${cmdName}: error: ${msg}`);
@@ -178,18 +179,19 @@ function reportText(e: unknown, where: string, program: Command): number {
     for (const d of e.diagnostics) diag(d);
     const n = e.diagnostics.length;
     err(colors.red(`${n} error${n === 1 ? "" : "s"} in configuration; nothing was changed`));
-    if (settings.logLevel === "DEBUG") err(e.stack ?? "");
+    if (settings.logLevel === "DEBUG") err(escapeControls(e.stack ?? ""));
     return e.exitCode;
   }
+  // A message names what failed (a dependency's url, a server's reply): escaped before colour is added.
   if (e instanceof IvpmError) {
-    err(`${colors.red("error:")} ${e.message}`);
-    if (e.hint) err(`hint: ${e.hint}`);
-    if (settings.logLevel === "DEBUG") err(e.stack ?? "");
+    err(`${colors.red("error:")} ${escapeControls(e.message)}`);
+    if (e.hint) err(`hint: ${escapeControls(e.hint)}`);
+    if (settings.logLevel === "DEBUG") err(escapeControls(e.stack ?? ""));
     return e.exitCode;
   }
   const error = e instanceof Error ? e : new Error(String(e));
-  err(`${colors.red("error:")} ${where}: ${error.message}`);
-  if (settings.logLevel === "DEBUG") err(error.stack ?? "");
+  err(`${colors.red("error:")} ${escapeControls(where)}: ${escapeControls(error.message)}`);
+  if (settings.logLevel === "DEBUG") err(escapeControls(error.stack ?? ""));
   else err("hint: this looks like a bug in ivpm; re-run with --log-level DEBUG and report the trace");
   return 1;
 }

@@ -3,10 +3,16 @@
  * stderr, colour only on a TTY without `NO_COLOR`, developer log behind
  * `--log-level`.
  *
+ * Every line goes to the terminal through {@link terminalText}: a control or bidi-override character
+ * in it (from a dependency's name or url, a server, a plugin) is printed as a visible escape, never
+ * acted on. The only escape sequences that reach the terminal are ivpm's own: the colours of
+ * {@link colors} (when colour is on) and the status line's redraw.
+ *
  * @module
  */
 
 import { type Diagnostic, renderDiagnostic } from "../base/diagnostics.ts";
+import { escapeControls } from "../util/terminal_text.ts";
 
 /** Developer log levels (`--log-level`). */
 export type LogLevel = "DEBUG" | "INFO" | "WARN" | "NONE";
@@ -62,8 +68,28 @@ export const settings: UiSettings = {
 
 const LEVELS: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, NONE: 100 };
 
+/** The SGR codes {@link colors} uses (and `0`, reset): the only escape sequences a line may carry. */
+// deno-lint-ignore no-control-regex
+const OWN_SGR = /\x1b\[(?:0|1|2|31|32|33|36)m/g;
+
 function paint(code: string, text: string): string {
   return settings.color ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
+/**
+ * `text` as it may reach the terminal: control and bidi-override characters escaped (tabs and line
+ * breaks kept), except, when colour is on, the exact colour sequences of {@link colors}. Text from
+ * outside ivpm should still be escaped before it is put in a line (`escapeControls` /
+ * `escapeInline` in core/util/terminal_text.ts), so that it cannot even change a colour.
+ */
+export function terminalText(text: string): string {
+  if (!settings.color || !text.includes("\x1b")) return escapeControls(text);
+  let out = "", last = 0;
+  for (const m of text.matchAll(OWN_SGR)) {
+    out += escapeControls(text.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + escapeControls(text.slice(last));
 }
 
 /** Colour helpers that respect NO_COLOR / non-TTY. */
@@ -101,14 +127,19 @@ export function writeAll(stream: "stdout" | "stderr", bytes: Uint8Array): void {
   }
 }
 
-/** Writes a line of data to stdout. */
-export function out(line = ""): void {
-  writeAll("stdout", enc.encode(line + "\n"));
+/** Writes text (no newline added) to a stream, through {@link terminalText}. */
+export function writeText(stream: "stdout" | "stderr", text: string): void {
+  writeAll(stream, enc.encode(terminalText(text)));
 }
 
-/** Writes raw text to stdout (no newline added). */
+/** Writes a line of data to stdout (a line of JSON stays valid JSON of the same value). */
+export function out(line = ""): void {
+  writeText("stdout", line + "\n");
+}
+
+/** Writes text to stdout (no newline added). */
 export function outRaw(text: string): void {
-  writeAll("stdout", enc.encode(text));
+  writeText("stdout", text);
 }
 
 let status = "";
@@ -139,7 +170,8 @@ export function liveEnabled(): boolean {
 export function setStatus(text: string): void {
   if (!liveEnabled()) return;
   const width = Math.max(10, columns() - 1);
-  const clipped = text.length > width ? text.slice(0, width - 1) + "…" : text;
+  const safe = terminalText(text);
+  const clipped = safe.length > width ? safe.slice(0, width - 1) + "…" : safe;
   writeAll("stderr", enc.encode("\r\x1b[2K" + clipped));
   status = clipped;
 }
@@ -147,10 +179,10 @@ export function setStatus(text: string): void {
 /** Writes a line to stderr (above the live status line, if one is shown). */
 export function err(line = ""): void {
   if (status) {
-    writeAll("stderr", enc.encode("\r\x1b[2K" + line + "\n" + status));
+    writeAll("stderr", enc.encode("\r\x1b[2K" + terminalText(line) + "\n" + status));
     return;
   }
-  writeAll("stderr", enc.encode(line + "\n"));
+  writeText("stderr", line + "\n");
 }
 
 function colourSeverity(text: string, d: Diagnostic): string {
@@ -159,11 +191,21 @@ function colourSeverity(text: string, d: Diagnostic): string {
   return text.replace(`${d.severity}:`, paint(c, `${d.severity}:`));
 }
 
+/** `d` with its texts (from a dependency's ivpm.yaml, a plugin) escaped, before colour is added. */
+function escapedDiagnostic(d: Diagnostic): Diagnostic {
+  return {
+    ...d,
+    message: escapeControls(d.message),
+    ...(d.loc ? { loc: { ...d.loc, file: escapeControls(d.loc.file) } } : {}),
+    ...(d.notes ? { notes: d.notes.map(escapeControls) } : {}),
+  };
+}
+
 /** Prints a diagnostic to stderr (notes only when verbose, nothing but errors when quiet). */
 export function diag(d: Diagnostic): void {
   if (d.severity === "note" && (settings.quiet || settings.verbose < 1)) return;
   if (d.severity === "warning" && settings.quiet) return;
-  err(colourSeverity(renderDiagnostic(d), d));
+  err(colourSeverity(renderDiagnostic(escapedDiagnostic(d)), d));
 }
 
 /** `note: …` (shown with -v). */

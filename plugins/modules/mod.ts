@@ -21,6 +21,7 @@ import {
   type PackageView,
   type RootInfo,
   s,
+  shellQuote,
   updateEnvrcFile,
 } from "@ivpm/plugin";
 import { moduleLoadSpec, moduleType } from "./spec.ts";
@@ -49,11 +50,18 @@ function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The text of modules.envrc for package → spec. */
+/**
+ * The text of modules.envrc for package → spec. A spec comes from whoever declared the package (a
+ * dependency's ivpm.yaml): it is one shell word, quoted when it is not plain (`gcc/15.2.0` stays bare).
+ */
 export function modulesEnvrc(modules: Record<string, string>): string {
   const names = Object.keys(modules).sort(byName);
-  return [MODULES_HEADER, ...names.map((n) => `module load ${modules[n]}`)].join("\n") + "\n";
+  return [MODULES_HEADER, ...names.map((n) => `module load ${shellQuote(modules[n])}`)].join("\n") + "\n";
 }
+
+/** C0 controls (line breaks among them), DEL and C1 controls. */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 async function readOrUndefined(path: string): Promise<string | undefined> {
   try {
@@ -98,7 +106,12 @@ export class ModulesHandler extends PackageHandler {
       pkg.typeData.push({ name: "module", options: {} });
     }
     const module = moduleLoadSpec(pkg);
-    if (module !== undefined) this.collect({ module } satisfies ModulesRecord);
+    if (module === undefined) return;
+    if (CONTROL.test(module)) {
+      // A thrown error is reported as a warning naming the package; the update goes on without it.
+      throw new Error(`module '${module}' holds a control character (a line break, ESC …); it is not loaded`);
+    }
+    this.collect({ module } satisfies ModulesRecord);
   }
 
   override async onRootPostLoad(info: RootInfo): Promise<void> {

@@ -5,6 +5,9 @@
  * progress, how many have landed, and "discovering" while the graph is still growing
  * (the total is not known until the last parent lands, so none is shown).
  *
+ * Names, urls, versions, hosts and handler messages come from dependencies, servers and plugins: each is
+ * escaped (control and bidi-override characters made visible) before it is put in a line and coloured.
+ *
  * @module
  */
 
@@ -14,6 +17,7 @@ import type { Diagnostic } from "../../base/diagnostics.ts";
 import type { HandlerEvent } from "../../plugin_api/events.ts";
 import type { HttpWait } from "../../fetch/net/http_settings.ts";
 import { colors, diag, err, liveEnabled, out, setStatus, settings } from "../../ui/log.ts";
+import { escapeControls, escapeInline } from "../../util/terminal_text.ts";
 
 const SPIN = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 /** A root task shorter than this prints nothing (an idle handler is not news), unless -v. */
@@ -43,7 +47,7 @@ export function inFlightLabel(
   transfer?: TransferProgress,
   wait?: HttpWait,
 ): string {
-  const parts = [name];
+  const parts = [escapeInline(name)];
   if (transfer && transfer.bytes > 0) {
     parts.push(
       transfer.total
@@ -54,7 +58,7 @@ export function inFlightLabel(
     );
   }
   // A silent server: say whom we are waiting for, so a stall does not look like a hang of ivpm.
-  if (wait) parts.push(`waiting for ${wait.host} (${Math.floor(wait.waitedMs / 1000)} s)`);
+  if (wait) parts.push(`waiting for ${escapeInline(wait.host)} (${Math.floor(wait.waitedMs / 1000)} s)`);
   if (elapsedMs >= 1000) parts.push(`${Math.floor(elapsedMs / 1000)}s`);
   return parts.join(" ");
 }
@@ -64,6 +68,11 @@ interface RootTask {
   started: number;
   printed: boolean;
   depth: number;
+}
+
+/** The message of a thrown value, escaped for a line of the transcript. */
+function errorText(e: unknown): string {
+  return escapeControls(e instanceof Error ? e.message : String(e));
 }
 
 /** A reporter that prints the update transcript to stderr. */
@@ -129,13 +138,15 @@ export function transcriptReporter(): UpdateReporter & {
       // Without a status line (CI logs), -v shows a long wait as a line every 10 s.
       const secs = wait ? Math.floor(wait.waitedMs / 1000) : 0;
       if (wait && !live && settings.verbose >= 1 && !settings.quiet && secs % 10 === 0) {
-        err(colors.dim(`   ${pkg.name}: waiting for ${wait.host} (${secs} s)`));
+        err(colors.dim(`   ${escapeInline(pkg.name)}: waiting for ${escapeInline(wait.host)} (${secs} s)`));
       }
     },
     start(pkg: ResolvedPackage) {
       running.set(pkg.name, { started: performance.now() });
       status();
-      if (settings.verbose >= 2 && !settings.quiet) err(`>> ${pkg.name} (${pkg.dep.src})`);
+      if (settings.verbose >= 2 && !settings.quiet) {
+        err(`>> ${escapeInline(pkg.name)} (${escapeInline(String(pkg.dep.src))})`);
+      }
     },
     done(pkg: ResolvedPackage, l: Landed) {
       running.delete(pkg.name);
@@ -145,20 +156,24 @@ export function transcriptReporter(): UpdateReporter & {
       if (l.cacheHit) counts.cacheHits++;
       if (l.reused) counts.reused++;
       if (settings.quiet) return;
+      const name = escapeInline(pkg.name);
       if (l.status === "up-to-date" || l.status === "virtual") {
         if (settings.verbose >= 1) {
-          err(colors.dim(`   ${pkg.name} ${l.status === "virtual" ? `(${pkg.dep.src})` : "up to date"}`));
+          const what = l.status === "virtual" ? `(${escapeInline(String(pkg.dep.src))})` : "up to date";
+          err(colors.dim(`   ${name} ${what}`));
         }
         return;
       }
       const secs = `${(l.ms / 1000).toFixed(1)}s`;
-      const extra = [l.version, l.cacheHit ? "cache" : undefined, l.reused ? "reused" : undefined]
+      // The version is a tag or a server's answer: as untrusted as the name.
+      const version = l.version === undefined ? undefined : escapeInline(String(l.version));
+      const extra = [version, l.cacheHit ? "cache" : undefined, l.reused ? "reused" : undefined]
         .filter(Boolean).join(" ");
-      err(`${colors.green("<<")} ${pkg.name} (${secs})${extra ? " " + extra : ""}`);
+      err(`${colors.green("<<")} ${name} (${secs})${extra ? " " + extra : ""}`);
     },
     failed(pkg: ResolvedPackage, e: unknown) {
       running.delete(pkg.name);
-      err(`${colors.red("<<")} ${pkg.name} ERROR: ${e instanceof Error ? e.message : String(e)}`);
+      err(`${colors.red("<<")} ${escapeInline(pkg.name)} ERROR: ${errorText(e)}`);
     },
     diagnostic(d: Diagnostic) {
       diag(d);
@@ -167,10 +182,14 @@ export function transcriptReporter(): UpdateReporter & {
       if (settings.quiet) return;
       const depth = e.parentTaskId ? 1 : 0;
       const pad = "  ".repeat(depth);
-      const label = e.taskName ?? names.get(e.taskId) ?? e.taskId;
+      // Task names, ids and messages are a plugin's: escaped once here.
+      const label = escapeInline(String(e.taskName ?? names.get(e.taskId) ?? e.taskId));
+      const message = escapeControls(String(e.message ?? ""));
+      const frac = e.step !== undefined && e.total !== undefined
+        ? ` (${escapeInline(`${e.step}/${e.total}`)})`
+        : "";
       if (e.type === "task-progress" && live && !e.packageName) {
-        const frac = e.step !== undefined && e.total !== undefined ? ` (${e.step}/${e.total})` : "";
-        task = `[${label}] ${e.message ?? ""}${frac}`;
+        task = `[${label}] ${escapeInline(String(e.message ?? ""))}${frac}`;
         status();
       }
       if (e.type === "task-start") {
@@ -190,10 +209,9 @@ export function transcriptReporter(): UpdateReporter & {
         const t = tasks.get(e.taskId);
         tasks.delete(e.taskId);
         if (t) announce(t);
-        err(`${pad}<< [${label}] ERROR: ${e.message ?? ""}`);
+        err(`${pad}<< [${label}] ERROR: ${message}`);
       } else if (e.type === "task-progress" && settings.verbose >= 1) {
-        const frac = e.step !== undefined && e.total !== undefined ? ` (${e.step}/${e.total})` : "";
-        err(`${pad}   [${e.packageName ?? e.handler}] ${e.message ?? ""}${frac}`);
+        err(`${pad}   [${escapeInline(String(e.packageName ?? e.handler))}] ${message}${frac}`);
       }
     },
   };
