@@ -90,7 +90,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** A cached config is used only if its dependency names are still plain package names. */
-function plausibleConfig(c: unknown): c is ProjectConfig {
+export function plausibleConfig(c: unknown): c is ProjectConfig {
   if (!isObject(c) || !Array.isArray(c.depSets) || !Array.isArray(c.types) || !isObject(c.with)) return false;
   return c.depSets.every((ds) =>
     isObject(ds) && Array.isArray(ds.deps) &&

@@ -50,9 +50,12 @@ export async function loadUpdateConfig(opts: UpdateOptions): Promise<LoadedProje
   const note = (message: string) => report({ severity: "note", message });
   const env = opts.env ?? Deno.env.toObject();
 
+  const depsDirName = peekDepsDir(projectDir);
   const state = await readProjectState(
-    join(projectDir, peekDepsDir(projectDir)),
+    join(projectDir, depsDirName),
     (m) => report({ severity: "warning", message: m }),
+    note,
+    projectDir,
   );
   const handlers = opts.handlers ?? activeHandlerRegistry();
   const { inputs, inputsHash } = parseInputs(handlers, sources);
@@ -61,6 +64,7 @@ export async function loadUpdateConfig(opts: UpdateOptions): Promise<LoadedProje
     { definitions: opts.definitions, env, persisted: state.vars, inputs },
     inputsHash,
     state.root,
+    { depsDir: depsDirName, note },
   );
   config.warnings.forEach(report);
   return {

@@ -40,10 +40,14 @@ export interface Workspace {
 export async function openWorkspace(projectDir: string): Promise<Workspace> {
   const dir = resolve(projectDir);
   // Variables given with -D at update time are persisted in ivpm.json; deps-dir may use them.
-  const state = await readProjectState(join(dir, peekDepsDir(dir)));
-  // The parse the last update remembered, while the files and everything else it depends on are the same.
+  const depsDirName = peekDepsDir(dir);
+  const state = await readProjectState(join(dir, depsDirName), undefined, undefined, dir);
+  // The parse the last update remembered, while the files and everything else it depends on are the same
+  // (a remembered parse that does not hold up is ignored: the file is parsed again).
   const { inputs, inputsHash } = parseInputs();
-  const { config } = await loadRootConfig(dir, { persisted: state.vars, inputs }, inputsHash, state.root);
+  const { config } = await loadRootConfig(dir, { persisted: state.vars, inputs }, inputsHash, state.root, {
+    depsDir: depsDirName,
+  });
   const depsDir = join(config.dir, config.depsDir);
   const lockPath = join(depsDir, LOCK_FILE);
   const read = await readLock(lockPath);
