@@ -14,11 +14,14 @@ export const NODE_MANAGERS: readonly NodeManager[] = ["npm", "pnpm", "yarn"];
 /** How many trailing output lines an error message quotes. */
 export const OUTPUT_TAIL_LINES = 20;
 
-/** The command installing `packages/node/package.json` into `nodeDir`. */
+/**
+ * The command installing `packages/node/package.json` into `nodeDir`. npm runs no
+ * lifecycle scripts: the handler runs those the project allows afterwards.
+ */
 export function installCommand(manager: NodeManager, nodeDir: string): string[] {
   switch (manager) {
     case "npm":
-      return ["npm", "install", "--prefix", nodeDir];
+      return ["npm", "install", "--prefix", nodeDir, "--ignore-scripts"];
     case "pnpm":
       return ["pnpm", "install", "--dir", nodeDir];
     case "yarn":
@@ -26,11 +29,11 @@ export function installCommand(manager: NodeManager, nodeDir: string): string[] 
   }
 }
 
-/** The command linking the source package at `pkgPath` into `nodeDir`. */
+/** The command linking the source package at `pkgPath` into `nodeDir` (npm: running none of its scripts). */
 export function linkCommand(manager: NodeManager, nodeDir: string, pkgPath: string): string[] {
   switch (manager) {
     case "npm":
-      return ["npm", "link", pkgPath, "--prefix", nodeDir];
+      return ["npm", "link", pkgPath, "--prefix", nodeDir, "--ignore-scripts"];
     case "pnpm":
       return ["pnpm", "link", pkgPath, "--dir", nodeDir];
     case "yarn":

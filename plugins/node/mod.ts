@@ -54,6 +54,7 @@ import {
   renderPackageJson,
 } from "./package_json.ts";
 import { type Say, sayFor } from "./report.ts";
+import { allowedScripts, describeScripted, rebuildCommand, scriptedPackages } from "./scripts.ts";
 
 /** Source types whose packages count as Node packages when they hold a package.json. */
 const AUTO_SOURCES: ReadonlySet<string> = new Set(["git", "dir", "http", "file", "gh-rls"]);
@@ -161,11 +162,15 @@ export class NodeHandler extends PackageHandler {
     "Installs src: npm / package.json dependencies into packages/node (npm, pnpm or yarn) and links Node source packages";
   /** The original's phase 6: after the Python venv (install), next to agents. */
   static override phase: HandlerPhaseName = HandlerPhase.INTEGRATE;
-  /** `package.with.node`: `manager`, `version`, `env`. */
+  /** `package.with.node`: `manager`, `version`, `env`, `allow-scripts`. */
   static override options: ObjectSchema = s.object({
     manager: s.enum(NODE_MANAGERS, "Package manager: npm (default), pnpm or yarn"),
     version: s.scalar("Node version written to packages/node/.nvmrc"),
     env: s.boolean("Write packages/node/export.envrc and source it from packages.envrc (default true)"),
+    "allow-scripts": s.array(
+      s.string(),
+      "npm packages whose install scripts may run (npm only); other dependencies' scripts are skipped with a warning",
+    ),
   });
 
   #active = false;
@@ -230,6 +235,7 @@ export class NodeHandler extends PackageHandler {
     }
     this.#active = true;
     const manager = managerOf(info.config);
+    const allow = allowedScripts(info.config);
     const nodeDir = join(info.depsDir, "node");
     await Deno.mkdir(nodeDir, { recursive: true });
 
@@ -238,19 +244,30 @@ export class NodeHandler extends PackageHandler {
       await writeIfChanged(join(nodeDir, ".nvmrc"), `${String(version)}\n`);
     } else await removeIfPresent(join(nodeDir, ".nvmrc"));
 
-    const text = renderPackageJson(deps);
+    const text = renderPackageJson(deps, manager === "npm" ? allow : []);
     await writeIfChanged(join(nodeDir, "package.json"), text);
     const hash = sha256Hex(text);
     const nodeModules = join(nodeDir, "node_modules");
+    let installed = false;
     if (
       hash !== previous?.package_json_hash || previous?.manager !== manager || !(await isDir(nodeModules))
     ) {
       await this.#install(info, manager, nodeDir, deps);
       await Deno.mkdir(nodeModules, { recursive: true }); // npm creates none for an empty manifest
+      installed = true;
     } else say.note(`Node packages unchanged — skipping ${manager} install`);
 
-    const linked = await this.#link(info, manager, nodeDir, sources, say);
+    const justLinked: string[] = [];
+    const linked = await this.#link(info, manager, nodeDir, sources, say, justLinked);
     await this.#unlinkStale(nodeDir, previous?.linked ?? {}, linked);
+    if (manager === "npm" && (installed || justLinked.length)) {
+      // After an install every package is new; after links alone, only the linked ones.
+      await this.#runAllowedScripts(info, nodeDir, allow, installed ? undefined : justLinked, say);
+    } else if (manager !== "npm" && allow.length && installed) {
+      say.warn(
+        `package.with.node.allow-scripts applies to npm only; ${manager} runs dependency scripts by its own rules`,
+      );
+    }
 
     const envrc = join(info.depsDir, "packages.envrc");
     const envrcExisted = await exists(envrc);
@@ -325,13 +342,17 @@ export class NodeHandler extends PackageHandler {
     }
   }
 
-  /** Links each source package not linked yet; a failure is a warning. Returns npm name → path. */
+  /**
+   * Links each source package not linked yet (their npm names go to `made`); a failure is a warning.
+   * Returns npm name → path.
+   */
   async #link(
     info: RootInfo,
     manager: NodeManager,
     nodeDir: string,
     sources: ({ pkg: PackageView } & NodeSourceRecord)[],
     say: Say,
+    made: string[],
   ): Promise<Record<string, string>> {
     const linked: Record<string, string> = {};
     for (const { pkg, link } of sources) {
@@ -360,10 +381,55 @@ export class NodeHandler extends PackageHandler {
           continue;
         }
         task.end();
+        made.push(npmName);
       }
       linked[npmName] = pkg.path;
     }
     return linked;
+  }
+
+  /**
+   * Runs the install scripts npm skipped (`--ignore-scripts`) for the packages the project allows, and
+   * warns naming the others. `only`: the top-level names to look at (default: the whole tree).
+   */
+  async #runAllowedScripts(
+    info: RootInfo,
+    nodeDir: string,
+    allow: string[],
+    only: string[] | undefined,
+    say: Say,
+  ): Promise<void> {
+    const found = (await scriptedPackages(join(nodeDir, "node_modules")))
+      .filter((p) => only === undefined || (p.linked && only.includes(p.name)));
+    const run = found.filter((p) => allow.includes(p.name));
+    const skipped = found.filter((p) => !allow.includes(p.name));
+    if (run.length) {
+      const names = [...new Set(run.map((p) => p.name))];
+      const cmd = rebuildCommand(nodeDir, names);
+      const task = this.taskContext(info, "node-scripts", `Running install scripts of ${names.join(", ")}`);
+      try {
+        const r = await runTool(cmd, undefined, info.env).catch((e) => {
+          throw e instanceof ToolNotFoundError ? notFound(e.tool) : e;
+        });
+        if (r.code !== 0) {
+          throw new HandlerFatalError(
+            `Install scripts of ${names.join(", ")} failed (exit ${r.code}): ${commandText(cmd)}\n${
+              outputTail(r.lines)
+            }`,
+          );
+        }
+        task.end();
+      } catch (e) {
+        task.fail(e);
+        throw e;
+      }
+    }
+    if (skipped.length) {
+      say.warn(
+        `install scripts of dependencies not run: ${describeScripted(skipped)}. ` +
+          "To run them, list the packages you trust in package.with.node.allow-scripts",
+      );
+    }
   }
 
   /** Removes the links of source packages that are no longer linked (only symlinks). */

@@ -32,6 +32,11 @@ export interface NodeEnvManifest {
   devDependencies?: Record<string, string>;
   /** `optional: true` packages, by name. */
   optionalDependencies?: Record<string, string>;
+  /**
+   * `package.with.node.allow-scripts`, sorted, when not empty. npm ignores it; it is here so that
+   * changing the list changes the file, which re-installs and so runs the newly allowed scripts.
+   */
+  ivpm?: { allowScripts: string[] };
 }
 
 /**
@@ -110,8 +115,11 @@ function sortedMap(deps: NpmDep[], kind: DepKind): Record<string, string> | unde
   return list.length ? Object.fromEntries(list.map((d) => [d.name, d.version])) : undefined;
 }
 
-/** The manifest for these dependencies: fixed header, then each non-empty map with sorted keys. */
-export function nodeEnvManifest(deps: NpmDep[]): NodeEnvManifest {
+/**
+ * The manifest for these dependencies: fixed header, then each non-empty map with sorted keys, then the
+ * packages whose install scripts may run (when any).
+ */
+export function nodeEnvManifest(deps: NpmDep[], allowScripts: readonly string[] = []): NodeEnvManifest {
   const m: NodeEnvManifest = { name: "ivpm-node-env", version: "1.0.0", private: true };
   const d = sortedMap(deps, "dependencies");
   const dev = sortedMap(deps, "devDependencies");
@@ -119,10 +127,11 @@ export function nodeEnvManifest(deps: NpmDep[]): NodeEnvManifest {
   if (d) m.dependencies = d;
   if (dev) m.devDependencies = dev;
   if (opt) m.optionalDependencies = opt;
+  if (allowScripts.length) m.ivpm = { allowScripts: [...new Set(allowScripts)].sort() };
   return m;
 }
 
 /** The text of `packages/node/package.json`: the manifest, indent 2, trailing newline. */
-export function renderPackageJson(deps: NpmDep[]): string {
-  return JSON.stringify(nodeEnvManifest(deps), null, 2) + "\n";
+export function renderPackageJson(deps: NpmDep[], allowScripts: readonly string[] = []): string {
+  return JSON.stringify(nodeEnvManifest(deps, allowScripts), null, 2) + "\n";
 }

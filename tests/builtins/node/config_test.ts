@@ -29,7 +29,7 @@ Deno.test("with.node alone makes an environment: .nvmrc, no envrc with env: fals
     ]);
     assert.equal(await Deno.readTextFile(join(p.nodeDir, ".nvmrc")), "20.11.1\n");
     assert.equal(await Deno.readTextFile(join(p.nodeDir, "package.json")), EMPTY_PACKAGE_JSON);
-    assert.deepEqual(await shim.calls(), [`npm install --prefix ${p.nodeDir}`]); // no link for link: false
+    assert.deepEqual(await shim.calls(), [`npm install --prefix ${p.nodeDir} --ignore-scripts`]); // no link for link: false
     assert.ok((await Deno.stat(join(p.nodeDir, "node_modules"))).isDirectory);
     assert.equal(await exists(join(p.nodeDir, "export.envrc")), false);
     assert.equal(await exists(join(p.deps, "packages.envrc")), false);
@@ -110,7 +110,7 @@ Deno.test("an unknown with.node key or manager is a configuration error with a s
           e.diagnostics[0].message,
           "Unknown key 'manger' in package.with.node; did you mean 'manager'?",
         );
-        assert.deepEqual(e.diagnostics[0].notes, ["valid keys: env, manager, version"]);
+        assert.deepEqual(e.diagnostics[0].notes, ["valid keys: allow-scripts, env, manager, version"]);
         return true;
       },
     );

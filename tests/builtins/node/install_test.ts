@@ -63,8 +63,8 @@ Deno.test("npm packages, a harvested package.json and a linked source package: i
     assert.equal(await Deno.readTextFile(join(p.nodeDir, "export.envrc")), GOLDEN_EXPORT_ENVRC);
     assert.equal(await Deno.readTextFile(join(p.deps, "packages.envrc")), GOLDEN_PACKAGES_ENVRC);
     assert.deepEqual(await shim.calls(), [
-      `npm install --prefix ${p.nodeDir}`,
-      `npm link ${join(p.deps, "mylib")} --prefix ${p.nodeDir}`,
+      `npm install --prefix ${p.nodeDir} --ignore-scripts`,
+      `npm link ${join(p.deps, "mylib")} --prefix ${p.nodeDir} --ignore-scripts`,
     ]);
 
     // Really installed and linked: node resolves both from the environment.
@@ -139,7 +139,7 @@ Deno.test("a failing npm install fails the update with the command, the package 
     assert.equal(
       head,
       `handler 'node' failed: Node package install failed (exit 1) installing ivpm-definitely-not-a-package-xyz@1: ` +
-        `npm install --prefix ${p.nodeDir}`,
+        `npm install --prefix ${p.nodeDir} --ignore-scripts`,
     );
     assert.ok(tail.length > 0 && tail.length <= 20);
     assert.ok(tail.some((l) => /E404|404 Not Found/.test(l)), tail.join("\n"));

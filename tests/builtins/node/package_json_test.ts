@@ -88,14 +88,37 @@ Deno.test("a package.json that is not JSON, or has a malformed map, contributes 
   );
 });
 
-Deno.test("install and link commands of each manager", () => {
-  assert.deepEqual(installCommand("npm", "/p/node"), ["npm", "install", "--prefix", "/p/node"]);
+Deno.test("install and link commands of each manager (npm runs no scripts)", () => {
+  assert.deepEqual(installCommand("npm", "/p/node"), [
+    "npm",
+    "install",
+    "--prefix",
+    "/p/node",
+    "--ignore-scripts",
+  ]);
   assert.deepEqual(installCommand("pnpm", "/p/node"), ["pnpm", "install", "--dir", "/p/node"]);
   assert.deepEqual(installCommand("yarn", "/p/node"), ["yarn", "install", "--cwd", "/p/node"]);
-  assert.deepEqual(linkCommand("npm", "/p/node", "/p/lib"), ["npm", "link", "/p/lib", "--prefix", "/p/node"]);
+  assert.deepEqual(linkCommand("npm", "/p/node", "/p/lib"), [
+    "npm",
+    "link",
+    "/p/lib",
+    "--prefix",
+    "/p/node",
+    "--ignore-scripts",
+  ]);
   assert.deepEqual(linkCommand("pnpm", "/p/node", "/p/lib"), ["pnpm", "link", "/p/lib", "--dir", "/p/node"]);
   assert.deepEqual(linkCommand("yarn", "/p/node", "/p/lib"), ["yarn", "link", "--cwd", "/p/node", "/p/lib"]);
   assert.equal(commandText(["npm", "install", "--prefix", "/a b/node"]), 'npm install --prefix "/a b/node"');
+});
+
+Deno.test("allowed script packages are recorded, sorted, after the dependency maps; none, no key", () => {
+  const deps = [{ name: "esbuild", version: "*", kind: "dependencies" as const }];
+  assert.equal(
+    renderPackageJson(deps, ["zx", "esbuild", "zx"]),
+    '{\n  "name": "ivpm-node-env",\n  "version": "1.0.0",\n  "private": true,\n  "dependencies": {\n' +
+      '    "esbuild": "*"\n  },\n  "ivpm": {\n    "allowScripts": [\n      "esbuild",\n      "zx"\n    ]\n  }\n}\n',
+  );
+  assert.equal(renderPackageJson(deps, []), renderPackageJson(deps));
 });
 
 Deno.test("the output tail keeps the last 20 non-blank lines, indented", () => {
