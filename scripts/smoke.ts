@@ -31,7 +31,7 @@ export class Smoke extends PackageHandler {
     this.collect(label(pkg.name));
   }
   override async onRootPostLoad(info: RootInfo): Promise<void> {
-    await Deno.writeTextFile(info.depsDir + "/smoke.txt", info.records.map((r) => r.record).join(",") + "\\n");
+    await Deno.writeTextFile(info.outputDir + "/smoke.txt", info.records.map((r) => r.record).join(",") + "\\n");
   }
 }
 `;
@@ -101,7 +101,7 @@ export async function smoke(cmd: string[], log: (line: string) => void = console
     );
     await run("plugin add of a local plugin", ["plugin", "add", "./tools/smoke.ts"], proj);
     await run("update running the plugin", ["update"], proj);
-    const out = await Deno.readTextFile(join(proj, "packages", "smoke.txt"));
+    const out = await Deno.readTextFile(join(proj, "packages", ".ivpm", "out", "smoke", "smoke.txt"));
     if (out !== "seen:dep\n") throw new Error(`smoke: the plugin wrote ${JSON.stringify(out)}`);
     log("ok   the plugin's leaf and root callbacks ran in their sandbox");
   } finally {

@@ -20,6 +20,7 @@ import type { InitMessage } from "./worker_protocol.ts";
 import { RootWorker } from "./rpc.ts";
 import { grantPermissions } from "./permissions.ts";
 import { HandlerTimeoutError } from "./timeouts.ts";
+import { outputDirOf } from "./write_policy.ts";
 
 /** Options of {@link HandlerEngine}. */
 export interface EngineOptions {
@@ -109,8 +110,11 @@ export class HandlerEngine {
     if (w) return w;
     const members = this.#handlers().filter((x) => x.origin === h.origin && this.#isRemote(x));
     const grant = h.grant ?? {};
+    const outputDirs = this.#outputDirs(members);
+    // Its own output directories and what its grant names; the write policy narrows the grant under
+    // the deps dir (never ivpm's state, a venv, another handler's files).
     const perms = this.#sandbox(
-      { ...grant, write: [this.opts.depsDir, ...(grant.write ?? [])] },
+      { ...grant, write: [...Object.values(outputDirs), ...(grant.write ?? [])] },
       members,
     );
     w = new RootWorker({
@@ -130,9 +134,11 @@ export class HandlerEngine {
         args: Object.fromEntries(members.map((m) => [m.meta.name, this.opts.args?.[m.meta.name] ?? {}])),
         site: this.opts.site,
         envs: this.#envs(members),
+        outputDirs,
+        grantWrite: grant.write ?? [],
       },
       onEvent: (e) => this.opts.emit?.(e),
-      onDiag: (d) => this.#diag(d.severity, d.handler, d.message),
+      onDiag: (d) => this.#pluginDiag(members, h.origin, d),
       timeoutMs: grant.timeout ? grant.timeout * 1000 : this.opts.rootTimeoutMs,
       signal: this.opts.signal,
       label: h.origin,
@@ -152,9 +158,10 @@ export class HandlerEngine {
       const plain = arg && typeof arg === "object" && !Array.isArray(arg)
         ? Object.fromEntries(Object.entries(arg).filter(([, v]) => typeof v !== "function"))
         : arg;
-      const r = await this.#rootWorker(h).call(h.meta.name, method, plain);
+      const packages = method === "postLoad" ? (arg as RootInfoArg).packages : [];
+      const r = await this.#rootWorker(h).call(h.meta.name, method, plain, this.#realRoots(packages));
       if (method === "postLoad" && r && typeof r === "object" && "exchange" in r) {
-        Object.assign(this.#exchange, (r as { exchange: Record<string, unknown> }).exchange);
+        this.#mergeExchange(h, (r as { exchange: Record<string, unknown> }).exchange);
       }
       return r;
     }
@@ -164,9 +171,15 @@ export class HandlerEngine {
         return await inst.onRootPreLoad(arg as RootInfoArg);
       case "rootWhen":
         return await evaluateConditions(h.cls!.rootWhen, arg as PackageView[]);
-      case "postLoad":
+      case "postLoad": {
         inst.records = (arg as RootInfoArg).records;
-        return await inst.onRootPostLoad(arg as RootInfoArg);
+        const before = new Map(Object.entries(this.#exchange));
+        const r = await inst.onRootPostLoad(arg as RootInfoArg);
+        for (const [k, v] of Object.entries(this.#exchange)) {
+          if (!before.has(k) || before.get(k) !== v) this.#exchangeOwner.set(k, h.meta.name);
+        }
+        return r;
+      }
       case "lockEntries":
         return await inst.getLockEntries(arg as string);
       case "stateEntries":
@@ -174,6 +187,64 @@ export class HandlerEngine {
       case "destroy":
         return await inst.onDestroy(arg as Parameters<PackageHandler["onDestroy"]>[0]);
     }
+  }
+
+  /** Which handler set each exchange key first: a later handler may not replace what another published. */
+  #exchangeOwner = new Map<string, string>();
+
+  /** Merges the keys a plugin's root callback set, except keys another handler published. */
+  #mergeExchange(h: RegisteredHandler, from: Record<string, unknown>): void {
+    for (const [k, v] of Object.entries(from ?? {})) {
+      const owner = this.#exchangeOwner.get(k);
+      if (owner !== undefined && owner !== h.meta.name) {
+        if (JSON.stringify(this.#exchange[k]) !== JSON.stringify(v)) {
+          this.opts.warn(
+            `plugin ${h.origin}: handler '${h.meta.name}' tried to replace exchange key '${k}', which '${owner}' ` +
+              "published; ignored",
+          );
+        }
+        continue;
+      }
+      this.#exchange[k] = v;
+      this.#exchangeOwner.set(k, h.meta.name);
+    }
+  }
+
+  /** Real roots of `packages` as seen here (the worker's guard accepts a linked package root only then). */
+  #realRoots(packages: PackageView[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const p of packages) {
+      try {
+        out[p.path] = Deno.realPathSync(p.path);
+      } catch {
+        // Virtual or not there: nothing to vouch for.
+      }
+    }
+    return out;
+  }
+
+  /** Each handler's own output directory, created now (a plugin writes under `packages/` only there). */
+  #outputDirs(members: RegisteredHandler[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const m of members) {
+      const dir = outputDirOf(this.opts.depsDir, m.meta.name);
+      Deno.mkdirSync(dir, { recursive: true });
+      out[m.meta.name] = dir;
+    }
+    return out;
+  }
+
+  /**
+   * A diagnostic from a plugin's worker is filed under the handler it names only when that handler is the
+   * plugin's own; otherwise under the plugin (a plugin must not speak for a built-in).
+   */
+  #pluginDiag(
+    members: RegisteredHandler[],
+    origin: string,
+    d: { severity: "warning" | "note"; handler: string; message: string },
+  ): void {
+    const own = members.some((m) => m.meta.name === d.handler);
+    this.#diag(d.severity, own ? d.handler : `plugin ${origin}`, d.message);
   }
 
   #diag(severity: "warning" | "note", handler: string, message: string): void {
@@ -187,6 +258,7 @@ export class HandlerEngine {
     const name = h.meta.name;
     return {
       env: this.#envFor(h),
+      outputDir: this.#outputDir(h),
       warn: (m: string) => this.#diag("warning", name, m),
       note: (m: string) => this.#diag("note", name, m),
     };
@@ -247,6 +319,11 @@ export class HandlerEngine {
     };
   }
 
+  /** `info.outputDir` of `h` (created for plugins when their worker starts). */
+  #outputDir(h: RegisteredHandler): string {
+    return outputDirOf(this.opts.depsDir, h.meta.name);
+  }
+
   /** Built-ins share one trusted pool; each plugin gets pools of its own (no shared JavaScript realm). */
   #poolKey(h: RegisteredHandler): string {
     return h.grant ? `plugin:${h.origin}` : "trusted";
@@ -273,10 +350,18 @@ export class HandlerEngine {
       args: Object.fromEntries(members.map((m) => [m.meta.name, this.opts.args?.[m.meta.name] ?? {}])),
       site: this.opts.site,
       envs: this.#envs(members),
+      ...(h.grant
+        ? { outputDirs: this.#outputDirs(members), grantWrite: h.grant.write ?? [] }
+        : { outputDirs: Object.fromEntries(members.map((m) => [m.meta.name, this.#outputDir(m)])) }),
     };
     const pool = new LeafPool({
       entry: new URL(h.grant ? "./sandbox_worker.ts" : "./trusted_worker.ts", import.meta.url),
-      permissions: h.grant ? this.#sandbox(h.grant, members) : undefined,
+      permissions: h.grant
+        ? this.#sandbox(
+          { ...h.grant, write: [...Object.values(init.outputDirs!), ...(h.grant.write ?? [])] },
+          members,
+        )
+        : undefined,
       // More workers than cores only costs start-up time and memory.
       size: Math.min(this.opts.jobs, navigator.hardwareConcurrency || 4),
       init,
@@ -284,7 +369,8 @@ export class HandlerEngine {
       signal: this.opts.signal,
       label: h.grant ? h.origin : undefined,
       onEvent: (e) => this.opts.emit?.(e),
-      onDiag: (d) => this.#diag(d.severity, d.handler, d.message),
+      onDiag: (d) =>
+        h.grant ? this.#pluginDiag(members, h.origin, d) : this.#diag(d.severity, d.handler, d.message),
     });
     entry = { pool, handlers: members.map((m) => m.meta.name) };
     this.#pools.set(key, entry);
@@ -389,6 +475,7 @@ export class HandlerEngine {
       groups.set(key, [...(groups.get(key) ?? []), h.meta.name]);
     }
     let view = pkg;
+    const roots = this.#realRoots([pkg]);
     for (const [key, names] of groups) {
       const { pool } = this.#pools.get(key)!;
       let r: PoolResult;
@@ -399,6 +486,7 @@ export class HandlerEngine {
           phase,
           pkg: view,
           handlers: names,
+          roots,
         });
       } catch (e) {
         if (e instanceof HandlerTimeoutError || this.opts.signal?.aborted) throw e;
@@ -408,10 +496,22 @@ export class HandlerEngine {
         continue;
       }
       if (tally && (r.warnings.length || r.diags)) tally.clean = false;
+      // Who a record, warning or failure belongs to is decided by the pool it came from, not by what the
+      // worker says: plugin code in a worker can post any message (even a patched postMessage's).
+      const from = (handler: string) =>
+        names.includes(handler) ? `handler '${handler}'` : this.#poolLabel(key);
       for (const w of r.warnings) {
-        this.opts.warn(`handler '${w.handler}' failed on package '${pkg.name}': ${w.message}`);
+        this.opts.warn(`${from(w.handler)} failed on package '${pkg.name}': ${w.message}`);
       }
       for (const rec of r.records) {
+        if (!names.includes(rec.handler)) {
+          this.opts.warn(
+            `${this.#poolLabel(key)} sent records for handler '${rec.handler}', which is not its own, on ` +
+              `package '${pkg.name}'; dropped`,
+          );
+          if (tally) tally.clean = false;
+          continue;
+        }
         const list = this.#records.get(rec.handler) ?? [];
         for (const record of rec.records) list.push({ order, package: pkg.name, record });
         this.#records.set(rec.handler, list);
@@ -419,12 +519,17 @@ export class HandlerEngine {
       }
       if (r.fatal) {
         throw new IvpmError(
-          `handler '${r.fatal.handler}' stopped the update on package '${pkg.name}': ${r.fatal.message}`,
+          `${from(r.fatal.handler)} stopped the update on package '${pkg.name}': ${r.fatal.message}`,
         );
       }
       view = { ...view, pkgType: r.pkgType, typeData: r.typeData };
     }
     return view;
+  }
+
+  /** Who runs in a pool, for messages: the built-ins, or the plugin by its spec. */
+  #poolLabel(key: string): string {
+    return key.startsWith("plugin:") ? `plugin ${key.slice("plugin:".length)}` : "the built-in handlers";
   }
 
   /** Root callbacks in DAG order, each when its `rootWhen` holds on all packages. */

@@ -11,6 +11,7 @@
 
 import { basename, dirname, isAbsolute, join, relative, resolve, sep as SEP } from "node:path";
 import { PackageHandler } from "../plugin_api/handler.ts";
+import { hasGitComponent, isWithin, type WritePolicy, writeRefusal } from "./write_policy.ts";
 
 type Printer = (...args: unknown[]) => void;
 
@@ -48,6 +49,8 @@ function stderrConsole(): Record<string, Printer> {
       error(elapsed(String(label)));
       timers.delete(String(label));
     },
+    // Deno's clear writes escape sequences to stdout (a --json stream, a terminal the status line owns).
+    clear: () => {},
   };
 }
 
@@ -76,12 +79,28 @@ const FS_CALLS: Record<string, Use[]> = {
   remove: [["write", "nofollow"]],
   rename: [["write", "nofollow"], ["write", "nofollow"]],
   link: [["read", "follow"], ["write", "nofollow"]],
+  watchFs: [["read", "follow"]],
+  openKv: [["write", "follow"]],
 };
+
+/**
+ * Calls a plugin never needs and whose effect the path checks cannot bound: a symlink is followed later by
+ * trusted code (its target is not checked when it is made), `chdir` moves the whole process's working
+ * directory (every relative path of ivpm's own code), `umask` changes the mode of every file ivpm creates.
+ */
+const REFUSED_CALLS = ["symlink", "chdir", "umask"];
 
 function pathOf(p: unknown): string | undefined {
   if (typeof p === "string") return p;
   if (p instanceof URL && p.protocol === "file:") return decodeURIComponent(p.pathname);
   return undefined;
+}
+
+/** Every path an argument names (`watchFs` takes a list). */
+function pathsOf(p: unknown): string[] {
+  if (Array.isArray(p)) return p.flatMap(pathsOf);
+  const one = pathOf(p);
+  return one === undefined ? [] : [one];
 }
 
 /** The real location a call reaches: symlinks resolved (all, or all but the last component). */
@@ -99,25 +118,74 @@ function realTarget(path: string, follow: boolean, realPath: (p: string) => stri
   return join(realTarget(parent, true, realPath), basename(abs));
 }
 
-/** The deps dir of the worker's project, once known (see {@link setPackagesDir}). */
+/** The deps dir of the worker's project and the write policy, once known (see {@link setPackagesDir}). */
 let packagesDir: string | undefined;
+let policy: WritePolicy | undefined;
+let projectReal: string | undefined;
 const packageRoots = new Map<string, string>();
+/** Real roots the host vouches for (packages whose root it placed as a link, e.g. a project's `dir` source). */
+const vouchedRoots = new Map<string, string>();
+
+/** Where the worker's packages live and what it may write under them. */
+export interface GuardSetup {
+  projectDir: string;
+  depsDir: string;
+  /** The worker's own output directories (`packages/.ivpm/out/<handler>`). */
+  outputDirs?: string[];
+  /** The grant's `allow-write` paths. */
+  grantWrite?: string[];
+}
+
+function realOr(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
 
 /**
- * Tells the guard where packages live. A package's root may itself be a link ivpm made (a `dir` source,
+ * Tells the guard where packages live, once per worker (a second call throws: plugin code in the realm
+ * must not be able to move the boundary). A package's root may itself be a link ivpm made (a `dir` source,
  * a reused deps-source package); links *inside* a package must not lead out of that package.
  *
  * @example
  * ```ts ignore
- * setPackagesDir("/work/proj/packages");
+ * setPackagesDir({ projectDir: "/work/proj", depsDir: "/work/proj/packages" });
  * ```
  */
-export function setPackagesDir(dir: string): void {
-  packagesDir = resolve(dir);
+export function setPackagesDir(setup: GuardSetup): void {
+  if (packagesDir !== undefined) throw new Deno.errors.NotCapable("the plugin guard is set up once");
+  packagesDir = resolve(setup.depsDir);
+  projectReal = realOr(setup.projectDir);
+  policy = {
+    depsDir: realOr(packagesDir),
+    outputDirs: (setup.outputDirs ?? []).map(realOr),
+    grantWrite: (setup.grantWrite ?? []).map(realOr),
+  };
   packageRoots.clear();
 }
 
-/** The real root of the package `path` (as written) is in, if it is under the deps dir. */
+/**
+ * Records the real roots of packages as the host computed them (from the views it sends), so a package
+ * the project itself links from elsewhere is still one package root. Roots already known keep their value.
+ *
+ * @example
+ * ```ts ignore
+ * vouchForRoots({ "/work/proj/packages/ip": "/src/ip" });
+ * ```
+ */
+export function vouchForRoots(roots: Record<string, string> | undefined): void {
+  for (const [path, real] of Object.entries(roots ?? {})) {
+    if (!vouchedRoots.has(resolve(path))) vouchedRoots.set(resolve(path), real);
+  }
+}
+
+/**
+ * The real root of the package `path` (as written) is in, if it is under the deps dir. A top-level entry
+ * that is a link is followed only when the host vouched for its target or the target stays inside the
+ * project: a link to elsewhere that the host did not place is no package root.
+ */
 function packageRootOf(path: string, realPath: (p: string) => string): string | undefined {
   if (!packagesDir) return undefined;
   const abs = resolve(path);
@@ -126,26 +194,40 @@ function packageRootOf(path: string, realPath: (p: string) => string): string | 
   const top = join(packagesDir, rel.split(SEP)[0]);
   let root = packageRoots.get(top);
   if (root === undefined) {
-    root = realTarget(top, true, realPath);
+    const real = realTarget(top, true, realPath);
+    const vouched = vouchedRoots.get(top);
+    if (vouched !== undefined && real === vouched) root = real;
+    else if (projectReal !== undefined && isWithin(real, projectReal)) root = real;
+    else root = realTarget(top, false, realPath);
     packageRoots.set(top, root);
   }
   return root;
 }
 
-function within(path: string, dir: string): boolean {
-  const rel = relative(dir, path);
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
-}
+const within = isWithin;
 
 /**
  * Throws NotCapable unless what the call really reaches is allowed: inside the package the path is
- * written in (for paths under the deps dir), or covered by the worker's grant after resolving symlinks.
+ * written in (for paths under the deps dir), or covered by the worker's grant after resolving symlinks;
+ * a write under the deps dir must also be one the plugin is entitled to (see `write_policy.ts`).
  */
 function checkReal(call: string, path: string, [name, follow]: Use, realPath: (p: string) => string): void {
   const target = realTarget(path, follow === "follow", realPath);
-  // A repository's control files decide what git runs there (hooks, fsmonitor, filters): never plugins'.
-  if (name === "write" && [resolve(path), target].some((p) => p.split(SEP).includes(".git"))) {
-    throw new Deno.errors.NotCapable(`Plugins may not write into a .git directory ("${target}", by ${call})`);
+  if (name === "write") {
+    // A repository's control files decide what git runs there (hooks, fsmonitor, filters): never plugins'.
+    // Compared in every spelling a case-insensitive or 8.3 file system maps to `.git`.
+    if ([resolve(path), target].some(hasGitComponent)) {
+      throw new Deno.errors.NotCapable(
+        `Plugins may not write into a .git directory ("${target}", by ${call})`,
+      );
+    }
+    const refusal = policy && writeRefusal(target, policy);
+    if (refusal) {
+      throw new Deno.errors.NotCapable(
+        `Plugins may not write "${target}" (by ${call}): ${refusal}; a plugin writes under the deps dir ` +
+          "only into its own output directory (info.outputDir) or a package path its allow-write names",
+      );
+    }
   }
   const root = packageRootOf(path, realPath);
   if (
@@ -161,6 +243,20 @@ function checkReal(call: string, path: string, [name, follow]: Use, realPath: (p
   );
 }
 
+/** Where `makeTempFile`/`makeTempDir` would create their entry: its options decide it. */
+function checkTemp(call: string, options: unknown, realPath: (p: string) => string): void {
+  const o = (options ?? {}) as Deno.MakeTempOptions;
+  for (const part of [o.prefix, o.suffix]) {
+    if (part !== undefined && /[/\\]|\.\./.test(String(part))) {
+      throw new Deno.errors.NotCapable(`${call}: a prefix or suffix may not hold a path ("${part}")`);
+    }
+  }
+  if (o.dir !== undefined) {
+    const dir = pathOf(o.dir) ?? String(o.dir);
+    checkReal(call, join(dir, `${o.prefix ?? ""}tmp${o.suffix ?? ""}`), ["write", "follow"], realPath);
+  }
+}
+
 /** Wraps Deno's file-system calls (async and sync) and `fetch` of `file:` URLs with {@link checkReal}. */
 function guardFileSystem(): void {
   const deno = Deno as unknown as Record<string, (...args: unknown[]) => unknown>;
@@ -168,8 +264,7 @@ function guardFileSystem(): void {
   const guard =
     (call: string, uses: Use[], original: (...args: unknown[]) => unknown) => (...args: unknown[]) => {
       uses.forEach((use, i) => {
-        const p = pathOf(args[i]);
-        if (p !== undefined) checkReal(call, p, use, realPath);
+        for (const p of pathsOf(args[i])) checkReal(call, p, use, realPath);
       });
       if (call.startsWith("open")) {
         const o = args[1] as Deno.OpenOptions | undefined;
@@ -181,6 +276,27 @@ function guardFileSystem(): void {
       return original.apply(Deno, args);
     };
   const calls: [string, Use[]][] = [...Object.entries(FS_CALLS), ["open", [["read", "follow"]]]];
+  for (const name of ["makeTempFile", "makeTempDir"]) {
+    for (const call of [name, `${name}Sync`]) {
+      const original = deno[call];
+      if (typeof original !== "function") continue;
+      const checked = (...args: unknown[]) => {
+        checkTemp(call, args[0], realPath);
+        return original.apply(Deno, args);
+      };
+      Object.defineProperty(Deno, call, { value: checked, writable: false, configurable: false });
+    }
+  }
+  for (const name of REFUSED_CALLS) {
+    for (const call of [name, `${name}Sync`]) {
+      if (typeof deno[call] !== "function") continue;
+      Object.defineProperty(Deno, call, {
+        value: refused(`Deno.${call}`),
+        writable: false,
+        configurable: false,
+      });
+    }
+  }
   for (const [name, uses] of calls) {
     for (const call of [name, `${name}Sync`]) {
       const original = deno[call];

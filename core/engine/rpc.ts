@@ -98,7 +98,12 @@ export class RootWorker {
   }
 
   /** Calls `method` of `handler` in the worker (the time limit covers loading the plugin too). */
-  async call(handler: string, method: CallMessage["method"], arg?: unknown): Promise<unknown> {
+  async call(
+    handler: string,
+    method: CallMessage["method"],
+    arg?: unknown,
+    roots?: Record<string, string>,
+  ): Promise<unknown> {
     const ms = this.opts.timeoutMs ?? DEFAULT_ROOT_TIMEOUT_MS;
     // A callback that never returns keeps its worker busy forever: stop the worker itself.
     const timer = setTimeout(
@@ -111,7 +116,7 @@ export class RootWorker {
       if (this.#dead) throw this.#dead;
       this.opts.signal?.throwIfAborted();
       const id = this.#next++;
-      const msg: CallMessage = { type: "call", id, handler, method, arg };
+      const msg: CallMessage = { type: "call", id, handler, method, arg, ...(roots ? { roots } : {}) };
       return await new Promise((resolve, reject) => {
         this.#pending.set(id, { resolve, reject });
         this.#worker.postMessage(msg);

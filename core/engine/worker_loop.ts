@@ -8,7 +8,7 @@
 import { evaluateConditions } from "../plugin_api/conditions.ts";
 import type { HandlerEvent } from "../plugin_api/events.ts";
 import { type HandlerClass, HandlerFatalError, PackageHandler } from "../plugin_api/handler.ts";
-import { setPackagesDir } from "./plugin_realm.ts";
+import { setPackagesDir, vouchForRoots } from "./plugin_realm.ts";
 import type { CallMessage, InitMessage, LeafMessage, LeafResult, WorkerOut } from "./worker_protocol.ts";
 
 interface WorkerScope {
@@ -26,11 +26,21 @@ export function startWorkerLoop(builtins: HandlerClass[]): void {
   const scope = self as unknown as WorkerScope;
   const instances = new Map<string, PackageHandler>();
   let init: InitMessage | undefined;
-  const post = (m: WorkerOut) => scope.postMessage(m);
+  // Bound now: plugin code loaded later may replace `self.postMessage`, not what ivpm sends with. (What a
+  // plugin posts itself reaches the host too, which files records only under this worker's handlers.)
+  const postMessage = scope.postMessage.bind(scope);
+  const post = (m: WorkerOut) => postMessage(m);
 
   const load = async (m: InitMessage) => {
+    // Once: plugin code can call `self.onmessage` itself, and must not re-initialise the guard with it.
+    if (init) throw new Error("the worker is initialised once");
     init = m;
-    setPackagesDir(m.depsDir);
+    setPackagesDir({
+      projectDir: m.projectDir,
+      depsDir: m.depsDir,
+      outputDirs: Object.values(m.outputDirs ?? {}),
+      grantWrite: m.grantWrite,
+    });
     for (const cls of builtins) if (m.builtins.includes(cls.name)) instances.set(cls.name, new cls());
     for (const mod of m.modules) {
       const ns = await import(mod.url);
@@ -44,6 +54,7 @@ export function startWorkerLoop(builtins: HandlerClass[]): void {
 
   const run = async (m: LeafMessage): Promise<LeafResult> => {
     const pkg = m.pkg;
+    vouchForRoots(m.roots);
     const result: LeafResult = {
       type: "result",
       id: m.id,
@@ -62,6 +73,7 @@ export function startWorkerLoop(builtins: HandlerClass[]): void {
           depsDir: init!.depsDir,
           site: init!.site,
           env: init!.envs?.[name],
+          outputDir: init!.outputDirs?.[name] ?? "",
           config: init!.configs[name] ?? {},
           args: init!.args[name] ?? {},
           emit: (event: HandlerEvent) => post({ type: "event", event: { ...event, packageName: pkg.name } }),
@@ -115,6 +127,7 @@ export function startWorkerLoop(builtins: HandlerClass[]): void {
         return await evaluateConditions(cls.rootWhen, m.arg as Parameters<typeof evaluateConditions>[1]);
       case "postLoad": {
         const info = m.arg as Parameters<PackageHandler["onRootPostLoad"]>[0];
+        vouchForRoots(m.roots);
         inst.records = info.records;
         const withEx = withEmit(info);
         await inst.onRootPostLoad(withEx);

@@ -29,6 +29,10 @@ export interface InitMessage {
   site?: import("../plugin_api/site_config.ts").SiteSettings;
   /** The environment each handler may see (`info.env`), by handler: all of it for built-ins, the granted names for plugins. */
   envs?: Record<string, Record<string, string>>;
+  /** Each handler's own output directory (`info.outputDir`), the only place under the deps dir a plugin may write by default. */
+  outputDirs?: Record<string, string>;
+  /** The plugin's `allow-write` paths, for the write policy (Deno's own grant says the same). */
+  grantWrite?: string[];
 }
 
 /** Run leaf callbacks of `handlers` (in order) on one package. */
@@ -38,6 +42,8 @@ export interface LeafMessage {
   phase: "pre" | "post";
   pkg: PackageView;
   handlers: string[];
+  /** Real root of the package as the host sees it (a link the project placed), by path. */
+  roots?: Record<string, string>;
 }
 
 /** A worker's answer for one package. */
@@ -59,6 +65,8 @@ export interface CallMessage {
   method: "preLoad" | "rootWhen" | "postLoad" | "lockEntries" | "stateEntries" | "destroy" | "build";
   /** The method's argument (an info object, the package list, or the deps dir). */
   arg?: unknown;
+  /** Real roots of the packages the argument names, as the host sees them, by path. */
+  roots?: Record<string, string>;
 }
 
 /** The answer to a {@link CallMessage}. */

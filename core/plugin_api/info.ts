@@ -29,6 +29,15 @@ export interface CallbackInfo {
   projectDir: string;
   /** Absolute deps directory (`<project>/packages`). */
   depsDir: string;
+  /**
+   * This handler's own output directory, `<deps dir>/.ivpm/out/<handler name>` (absolute). A plugin's
+   * callbacks may write under the deps dir only here (created before its callbacks run), or inside a
+   * package path its `allow-write` grant names; ivpm's state, the venv, the node env and other handlers'
+   * files are never writable to plugins, nor is a path its grant names only by naming the deps dir or the
+   * project. Built-in handlers get the path too (not created for them). Always set by ivpm (optional only
+   * so that an info built by hand in a plugin's own tests need not name it).
+   */
+  outputDir?: string;
   /** This handler's `package.with.<name>` block of the root ivpm.yaml (validated against its options). */
   config: Record<string, unknown>;
   /**

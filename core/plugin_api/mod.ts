@@ -47,5 +47,13 @@ export {
 } from "./schema.ts";
 export type { DependencySpec, FetchContext, FetchOutcome, Placement, Source, SourceInfo } from "./source.ts";
 export { DefaultSiteConfig, type PythonPackageIndex, SiteConfig, type SiteSettings } from "./site_config.ts";
-export { ENVRC_HEADER, envrcSection, removeEnvrcSection, setEnvrcSection, updateEnvrcFile } from "./envrc.ts";
+export {
+  ENVRC_HEADER,
+  envrcSection,
+  removeEnvrcSection,
+  setEnvrcSection,
+  shellQuote,
+  updateEnvrcFile,
+} from "./envrc.ts";
 export { CredentialProvider, type CredentialRequest, type Credentials } from "./credentials.ts";
+export { isInside, realPathInside } from "./paths.ts";

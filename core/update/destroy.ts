@@ -9,6 +9,7 @@
  * @module
  */
 
+import { IVPM_DIR } from "../engine/write_policy.ts";
 import { join, resolve } from "node:path";
 import { loadProject } from "../config/load.ts";
 import { registries, schemaInputs } from "../plugin_host/registries.ts";
@@ -111,7 +112,7 @@ async function destroyLocked(
   }
   // With a package kept, its lock entry (and the state) stay: `destroy --force` needs them later.
   const records = kept.length ? [] : [LOCK_FILE, STATE_FILE];
-  for (const f of [...records, STAGING_DIR, PLACED_DIR, ".ivpm-sources", ".fusesoc-index"]) {
+  for (const f of [...records, STAGING_DIR, PLACED_DIR, ".ivpm-sources", ".fusesoc-index", IVPM_DIR]) {
     const path = join(depsDir, f);
     if (!(await lstatOrUndefined(path))) continue;
     if (!dryRun) await removeTree(path);

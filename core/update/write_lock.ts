@@ -42,9 +42,14 @@ export async function writeLockAndState(args: {
   knownPackages: KnownPackages;
 }): Promise<LockFile> {
   const { depsDir, packages, engine } = args;
+  const contributions = await engine.lockEntries();
+  const handlerState = await engine.stateEntries();
+  // Every plugin worker ends before ivpm writes what the next run reads back: code still running in one
+  // (a timer, a forgotten promise) must not be able to race the lock or ivpm.json.
+  engine.close();
   const lock = await writeLockIfChanged(
     depsDir,
-    makeLock(packages, { ivpm_sources: args.factories, contributions: await engine.lockEntries() }),
+    makeLock(packages, { ivpm_sources: args.factories, contributions }),
   );
   // Dropped packages left on disk are still ivpm's: a later update may replace them.
   for (const name of args.removed) {
@@ -56,7 +61,7 @@ export async function writeLockAndState(args: {
   await writeProjectState(depsDir, {
     "dep-set": args.depSet,
     vars: args.config.vars,
-    handlers: await engine.stateEntries(),
+    handlers: handlerState,
     root: args.remember,
     packages: args.knownPackages.state(args.graph.packages.map((p) => p.name)),
   });

@@ -1,6 +1,8 @@
 /**
- * Example root handler: writes `packages/marked-packages.txt` listing the
- * packages the marker detector marked, with the records it collected.
+ * Example root handler: writes `marked-packages.txt` into its own output
+ * directory (`packages/.ivpm/out/summary-writer/`, the place under the deps dir
+ * a plugin may write), listing the packages the marker detector marked, with
+ * the records it collected.
  *
  * @module
  */
@@ -10,7 +12,7 @@ import { type DestroyInfo, hasType, PackageHandler, type PackageView, type RootI
 /** Writes a summary of marked packages. */
 export class SummaryWriter extends PackageHandler {
   static override name = "summary-writer";
-  static override description = "Writes packages/marked-packages.txt";
+  static override description = "Writes marked-packages.txt into its output directory";
   static override runAfter = ["marker-detector"];
   static override rootWhen = [hasType("marked")];
 
@@ -27,7 +29,7 @@ export class SummaryWriter extends PackageHandler {
       ...marked,
       `# records: ${info.records.map((r) => r.record).join(",")}`,
     ];
-    await Deno.writeTextFile(`${info.depsDir}/marked-packages.txt`, lines.join("\n") + "\n");
+    await Deno.writeTextFile(`${info.outputDir}/marked-packages.txt`, lines.join("\n") + "\n");
     task.end();
   }
 
@@ -36,7 +38,10 @@ export class SummaryWriter extends PackageHandler {
   }
 
   override async onDestroy(info: DestroyInfo): Promise<string[]> {
-    const files = ((info.state?.files as string[] | undefined) ?? []).map((f) => `${info.depsDir}/${f}`);
+    // The state is read back from ivpm.json: only plain file names, inside the output directory.
+    const names = ((info.state?.files as unknown[] | undefined) ?? [])
+      .filter((f): f is string => typeof f === "string" && /^[\w.-]+$/.test(f) && !f.startsWith("."));
+    const files = names.map((f) => `${info.outputDir}/${f}`);
     if (!info.dryRun) { for (const f of files) await Deno.remove(f).catch(() => {}); }
     return files;
   }

@@ -31,6 +31,7 @@ import {
   type ObjectSchema,
   PackageHandler,
   type PackageView,
+  realPathInside,
   type RootInfo,
   s,
 } from "@ivpm/plugin";
@@ -142,10 +143,15 @@ export class AgentsHandler extends PackageHandler {
 
     // Precedence when one directory is found twice: project, then package, then entry point.
     const found: { rank: number; entry: SkillEntry }[] = [];
+    const paths = new Map(info.packages.map((p) => [p.name, p.path]));
     for (const r of info.records) {
       const rec = r.record as AgentsRecord;
-      if ("warning" in rec) msg.warn(rec.warning);
-      else found.push({ rank: 1, entry: { kind: "dependency", owner: r.package, ...rec.skill } });
+      if (rec && typeof rec === "object" && "warning" in rec) msg.warn(String(rec.warning));
+      else if (await this.#skillInPackage(rec, paths.get(r.package))) {
+        found.push({ rank: 1, entry: { kind: "dependency", owner: r.package, ...rec.skill } });
+      } else {msg.warn(
+          `package '${r.package}': a skill record names a directory outside the package; ignored`,
+        );}
     }
     const projectPatterns = skillPatterns(info.config);
     const own = await findSkills(
@@ -161,6 +167,7 @@ export class AgentsHandler extends PackageHandler {
         entry: { kind: "project", owner: basename(projectDir), root: projectDir, dir },
       });
     }
+    // Only the python handler publishes this key: the engine keeps a plugin from replacing it.
     for (const entry of await this.#exchangedSkills(info.exchange, msg)) found.push({ rank: 2, entry });
 
     const seen = new Set<string>();
@@ -182,6 +189,17 @@ export class AgentsHandler extends PackageHandler {
     );
 
     msg.flush(this, info);
+  }
+
+  /**
+   * Whether a record's skill lies inside its package, links resolved (records may be replayed from the
+   * last run's ivpm.json, so they are checked like any input).
+   */
+  async #skillInPackage(rec: AgentsRecord, pkgPath: string | undefined): Promise<boolean> {
+    if (!rec || typeof rec !== "object" || !("skill" in rec) || pkgPath === undefined) return false;
+    const { root, dir } = rec.skill ?? {};
+    if (typeof root !== "string" || typeof dir !== "string") return false;
+    return !!(await realPathInside(pkgPath, root)) && !!(await realPathInside(pkgPath, dir));
   }
 
   /** Skill directories from `info.exchange.pythonSkillDirs` that hold a valid SKILL.md. */

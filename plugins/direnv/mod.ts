@@ -17,6 +17,7 @@ import {
   type ObjectSchema,
   PackageHandler,
   type PackageView,
+  realPathInside,
   type RootInfo,
   s,
 } from "@ivpm/plugin";
@@ -34,6 +35,10 @@ export interface DirenvState {
   /** `<package>/<file>` in the order written. */
   envrc: string[];
 }
+
+/** C0 controls (line breaks among them), DEL and C1 controls. */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 async function isFile(path: string): Promise<boolean> {
   return await Deno.stat(path).then((st) => st.isFile, () => false);
@@ -76,6 +81,10 @@ export class DirenvHandler extends PackageHandler {
         // A thrown error is reported as a warning naming the package; the update goes on.
         throw new Error(`with.direnv.envrc '${declared}' must be a path inside the package`);
       }
+      // It is written into packages.envrc, edited line by line: no line break, no terminal control.
+      if (CONTROL.test(file)) {
+        throw new Error(`with.direnv.envrc '${declared}' holds a control character (a line break, ESC …)`);
+      }
       if (!(await isFile(join(pkg.path, file)))) {
         throw new Error(`with.direnv.envrc names '${declared}', which does not exist in the package`);
       }
@@ -92,7 +101,20 @@ export class DirenvHandler extends PackageHandler {
     const task = this.taskContext(info, "direnv-envrc", "Writing packages.envrc");
     try {
       const files = new Map<string, string>();
-      for (const r of info.records) files.set(r.package, (r.record as DirenvRecord).file);
+      const paths = new Map(info.packages.map((p) => [p.name, p.path]));
+      for (const r of info.records) {
+        // Records may be replayed from the last run's ivpm.json: what gets sourced must still be a file
+        // inside its own package, links resolved.
+        const file = (r.record as Partial<DirenvRecord> | undefined)?.file;
+        const root = paths.get(r.package);
+        if (typeof file !== "string" || root === undefined || !(await realPathInside(root, file))) {
+          info.warn?.(
+            `package '${r.package}': envrc '${String(file)}' is not a file inside the package; not sourced`,
+          );
+          continue;
+        }
+        files.set(r.package, file);
+      }
       const path = join(info.depsDir, PACKAGES_ENVRC);
       const previous = await readOrUndefined(path);
       const before = (info.state as Partial<DirenvState> | undefined)?.envrc ?? [];

@@ -250,8 +250,9 @@ export class FusesocHandler extends PackageHandler {
   override async onDestroy(info: DestroyInfo): Promise<string[]> {
     const state = info.state as FusesocState | undefined;
     const removed: string[] = [];
-    // Own files (fixed names, never the user's), the index src: fusesoc cloned, the envrc section.
-    for (const f of [CORES_TXT, CORES_ENVRC, INDEX_DIR]) {
+    // Own files (fixed names, never the user's) and the envrc section; the index src: fusesoc cloned is
+    // ivpm's (destroy removes it), not this handler's.
+    for (const f of [CORES_TXT, CORES_ENVRC]) {
       const path = join(info.depsDir, f);
       if (await removeFile(path, info.dryRun)) removed.push(path);
     }

@@ -17,6 +17,7 @@ import {
   type ObjectSchema,
   PackageHandler,
   type PackageView,
+  realPathInside,
   removeEnvrcSection,
   type RootInfo,
   type SiteSettings,
@@ -137,7 +138,9 @@ export class PythonHandler extends PackageHandler {
     try {
       if (settings.skip) {
         note(`Skipping Python package installation (${settings.skip})`);
-        if (prev.venv && (await venvStatus(venv)) === "venv") this.#publishSkills(info, prev.skillDirs);
+        if (prev.venv && (await venvStatus(venv)) === "venv") {
+          await this.#publishRemembered(info, prev.skillDirs);
+        }
         task.end();
         return;
       }
@@ -186,7 +189,7 @@ export class PythonHandler extends PackageHandler {
       );
       if (!created && !settings.force && prev.installHash === hash && prev.packages) {
         note("Python packages already installed. Use --force-py-install to force re-install");
-        this.#publishSkills(info, prev.skillDirs);
+        await this.#publishRemembered(info, prev.skillDirs);
         task.end();
         return;
       }
@@ -282,6 +285,24 @@ export class PythonHandler extends PackageHandler {
 
   #publishSkills(info: RootInfo, dirs: string[] | undefined): void {
     if (dirs?.length) info.exchange[SKILL_DIRS_EXCHANGE_KEY] = [...dirs];
+  }
+
+  /**
+   * Publishes skill dirs remembered in ivpm.json, which anyone may have edited: only those inside the
+   * venv, the project or a package (links resolved), as discovery finds them.
+   */
+  async #publishRemembered(info: RootInfo, dirs: string[] | undefined): Promise<void> {
+    const roots = [venvDir(info.depsDir), info.projectDir, ...info.packages.map((p) => p.path)];
+    const kept: string[] = [];
+    for (const dir of dirs ?? []) {
+      for (const root of roots) {
+        if (await realPathInside(root, dir)) {
+          kept.push(dir);
+          break;
+        }
+      }
+    }
+    this.#publishSkills(info, kept);
   }
 
   override getLockEntries(): Record<string, unknown> {

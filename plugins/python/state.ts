@@ -7,7 +7,7 @@
  */
 
 import { removeEnvrcSection } from "@ivpm/plugin";
-import { PYTHON_HEADER } from "./envrc_files.ts";
+import { PYTHON_HEADER, windowsActivateFiles } from "./envrc_files.ts";
 import { REQUIREMENT_FILE } from "./requirements.ts";
 
 /** The handler's state. */
@@ -35,7 +35,11 @@ export interface PythonState {
 const strings = (v: unknown): string[] | undefined =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : undefined;
 
-/** Reads state left by a previous run (unknown or malformed fields are dropped). */
+/**
+ * Reads state left by a previous run. It comes from ivpm.json, which people and programs may edit: unknown
+ * or malformed fields are dropped, and every name of a file to remove must be one the handler writes
+ * (requirement files, the activation scripts), never a path of someone else's choosing.
+ */
 export function readState(raw: Record<string, unknown> | undefined): PythonState {
   if (!raw) return {};
   const st: PythonState = {};
@@ -46,7 +50,10 @@ export function readState(raw: Record<string, unknown> | undefined): PythonState
   if (raw.envrc === true) st.envrc = true;
   if (raw.createdPackagesEnvrc === true) st.createdPackagesEnvrc = true;
   const win = strings(raw.windowsFiles);
-  if (win) st.windowsFiles = win;
+  if (win) {
+    const ours = new Set(Object.keys(windowsActivateFiles()));
+    st.windowsFiles = win.filter((f) => ours.has(f));
+  }
   if (typeof raw.installHash === "string") st.installHash = raw.installHash;
   if (raw.packages && typeof raw.packages === "object" && !Array.isArray(raw.packages)) {
     st.packages = Object.fromEntries(
@@ -54,7 +61,9 @@ export function readState(raw: Record<string, unknown> | undefined): PythonState
     ) as Record<string, string>;
   }
   const skills = strings(raw.skillDirs);
-  if (skills) st.skillDirs = skills;
+  // Absolute paths only; the handler re-checks where they lead before publishing them.
+  // deno-lint-ignore no-control-regex
+  if (skills) st.skillDirs = skills.filter((d) => d.startsWith("/") && !/[\u0000-\u001f]/.test(d));
   return st;
 }
 

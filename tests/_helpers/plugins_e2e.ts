@@ -119,7 +119,7 @@ export class FuseSocLibs extends PackageHandler {
   }
   override async onRootPostLoad(info: RootInfo): Promise<void> {
     const lines = info.records.map((r) => \`\${r.package} \${(r.record as { file: string }).file}\\n\`);
-    await Deno.writeTextFile(\`\${info.depsDir}/fusesoc-libs.txt\`, "${version}\\n" + lines.join(""));
+    await Deno.writeTextFile(\`\${info.outputDir}/fusesoc-libs.txt\`, "${version}\\n" + lines.join(""));
   }
 }
 `;
@@ -140,7 +140,7 @@ export class FuseSocSub extends PackageHandler {
   static override name = "fusesoc-sub";
   static override description = "The ./sub export of @acme/fusesoc";
   override async onRootPostLoad(info: RootInfo): Promise<void> {
-    await Deno.writeTextFile(\`\${info.depsDir}/fusesoc-sub.txt\`, "sub\\n");
+    await Deno.writeTextFile(\`\${info.outputDir}/fusesoc-sub.txt\`, "sub\\n");
   }
 }
 `;
@@ -180,7 +180,7 @@ export class Marker extends PackageHandler {
   static override name = ${JSON.stringify(name)};
   static override description = "writes packages/${name}.txt";
   override async onRootPostLoad(info: RootInfo): Promise<void> {
-    await Deno.writeTextFile(\`\${info.depsDir}/${name}.txt\`, String(${text}));
+    await Deno.writeTextFile(\`\${info.outputDir}/${name}.txt\`, String(${text}));
   }
 }
 `;

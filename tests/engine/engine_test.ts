@@ -41,7 +41,7 @@ export class Collector extends PackageHandler {
     pkg.pkgType = "seen";
   }
   override async onRootPostLoad(info: RootInfo) {
-    await Deno.writeTextFile(info.depsDir + "/records.json", JSON.stringify(info.records));
+    await Deno.writeTextFile(info.outputDir + "/records.json", JSON.stringify(info.records));
   }
 }
 `;
@@ -63,7 +63,9 @@ Deno.test("every leaf record reaches the root exactly once, in package order (10
     assert.ok(results.every((r) => r.pkgType === "seen"));
     await engine.root(results);
     const expected = pkgs.flatMap((p) => p.name === "p3" ? ["p3", "p3-second"] : [p.name]);
-    const records = JSON.parse(await Deno.readTextFile(join(t.dir, "packages", "records.json")));
+    const records = JSON.parse(
+      await Deno.readTextFile(join(t.dir, "packages", ".ivpm", "out", "collector", "records.json")),
+    );
     assert.deepEqual(records.map((r: { record: string }) => r.record), expected);
     assert.deepEqual(records.slice(3, 5), [{ package: "p3", record: "p3" }, {
       package: "p3",
@@ -187,7 +189,7 @@ export class Crash extends PackageHandler {
     this.collect(pkg.name);
   }
   override async onRootPostLoad(info: import("@ivpm/plugin").RootInfo) {
-    await Deno.writeTextFile(info.depsDir + "/records.json", JSON.stringify(info.records.map((r) => r.record)));
+    await Deno.writeTextFile(info.outputDir + "/records.json", JSON.stringify(info.records.map((r) => r.record)));
   }
 }`,
       "Crash",
@@ -199,16 +201,19 @@ export class Crash extends PackageHandler {
     await engine.root(views);
     assert.equal(t.warnings.length, 1);
     assert.match(t.warnings[0], /package 'boom'.*leaf worker crashed.*kaboom/);
-    assert.deepEqual(JSON.parse(await Deno.readTextFile(join(t.dir, "packages", "records.json"))), [
-      "a",
-      "b",
-    ]);
+    assert.deepEqual(
+      JSON.parse(await Deno.readTextFile(join(t.dir, "packages", ".ivpm", "out", "crash", "records.json"))),
+      [
+        "a",
+        "b",
+      ],
+    );
   } finally {
     await t.cleanup();
   }
 });
 
-Deno.test("a plugin's root callbacks run in its own worker: packages/ is writable, elsewhere is denied", async () => {
+Deno.test("a plugin's root callbacks run in its own worker: its output directory is writable, elsewhere is denied", async () => {
   const t = await setup(1);
   const outside = await Deno.makeTempDir({ prefix: "ivpm-outside-" });
   try {
@@ -219,7 +224,7 @@ Deno.test("a plugin's root callbacks run in its own worker: packages/ is writabl
 export class Rooty extends PackageHandler {
   static override name = "rooty";
   override async onRootPostLoad(info: RootInfo) {
-    await Deno.writeTextFile(info.depsDir + "/view.txt", String(info.packages.length));
+    await Deno.writeTextFile(info.outputDir + "/view.txt", String(info.packages.length));
     await Deno.writeTextFile(${JSON.stringify(join(outside, "pwned.txt"))}, "x");
   }
 }`,
@@ -233,7 +238,7 @@ export class Rooty extends PackageHandler {
       /handler 'rooty' failed: NotCapable/,
     );
     engine.close();
-    assert.equal(await Deno.readTextFile(join(t.dir, "packages", "view.txt")), "1");
+    assert.equal(await Deno.readTextFile(join(t.dir, "packages", ".ivpm", "out", "rooty", "view.txt")), "1");
     await assert.rejects(() => Deno.stat(join(outside, "pwned.txt")));
   } finally {
     await t.cleanup();
@@ -252,9 +257,9 @@ export class Late extends PackageHandler {
   static override name = "late";
   static override phase = HandlerPhase.FINALIZE;
   override async build(info: BuildInfo) {
-    const f = info.depsDir + "/build.log";
-    const prev = await Deno.readTextFile(f).catch(() => "");
-    await Deno.writeTextFile(f, prev + "late:" + info.debug + ":" + info.packages.length + "\\n");
+    // What the built-in wrote before it is readable; a plugin writes only its own output.
+    const prev = await Deno.readTextFile(info.depsDir + "/build.log").catch(() => "");
+    await Deno.writeTextFile(info.outputDir + "/build.log", prev + "late:" + info.debug + ":" + info.packages.length + "\\n");
   }
 }`,
       "Late",
@@ -272,7 +277,10 @@ export class Late extends PackageHandler {
     const engine = t.make();
     await engine.build([packageView({ name: "a", path: t.dir })], true);
     engine.close();
-    assert.equal(await Deno.readTextFile(join(t.dir, "packages", "build.log")), "early\nlate:true:1\n");
+    assert.equal(
+      await Deno.readTextFile(join(t.dir, "packages", ".ivpm", "out", "late", "build.log")),
+      "early\nlate:true:1\n",
+    );
   } finally {
     await t.cleanup();
   }

@@ -28,7 +28,7 @@ export class Show extends PackageHandler {
   }
   override async onRootPostLoad(info: RootInfo) {
     const seen = { root: info.env ?? null, leaf: info.records.map((r) => r.record) };
-    await Deno.writeTextFile(info.depsDir + "/${name}.json", JSON.stringify(seen));
+    await Deno.writeTextFile(info.outputDir + "/${name}.json", JSON.stringify(seen));
   }
 }
 `;
@@ -75,7 +75,8 @@ Deno.test("handlers see the run's environment as info.env: all of it for built-i
       engine.close();
     }
     assert.deepEqual(builtinEnv, RUN_ENV);
-    const read = async (name: string) => JSON.parse(await Deno.readTextFile(join(depsDir, `${name}.json`)));
+    const read = async (name: string) =>
+      JSON.parse(await Deno.readTextFile(join(depsDir, ".ivpm", "out", name, `${name}.json`)));
     assert.deepEqual(await read("granted"), {
       root: { IVPM_TEST_SEEN: "granted" },
       leaf: [{ IVPM_TEST_SEEN: "granted" }],
@@ -100,7 +101,9 @@ Deno.test("a plugin's remembered leaf results are not reused once a variable it 
         handlers: registry,
         env: envWith({ IVPM_TEST_SEEN: value }),
       });
-      return JSON.parse(await Deno.readTextFile(join(project, "packages", "show.json"))).leaf;
+      return JSON.parse(
+        await Deno.readTextFile(join(project, "packages", ".ivpm", "out", "show", "show.json")),
+      ).leaf;
     };
     assert.deepEqual(await seen("one"), [{ IVPM_TEST_SEEN: "one" }]);
     assert.deepEqual(await seen("one"), [{ IVPM_TEST_SEEN: "one" }]); // remembered

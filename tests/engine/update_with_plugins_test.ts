@@ -45,7 +45,9 @@ Deno.test("example plugins run in a real update: leaf detection feeds the root h
     });
     assert.deepEqual(warnings, []);
     assert.deepEqual(r.handlersRun, ["summary-writer"]); // marker-detector has rootWhen = []
-    const summary = await Deno.readTextFile(join(p.dir, "packages", "marked-packages.txt"));
+    const summary = await Deno.readTextFile(
+      join(p.dir, "packages", ".ivpm", "out", "summary-writer", "marked-packages.txt"),
+    );
     // Declaration order (gamma, alpha), records from the summary-writer's own leaf pass.
     assert.equal(summary, "# 2 marked package(s)\ngamma\nalpha\n# records: gamma,alpha\n");
     assert.deepEqual(events.map((e) => e.type), ["task-start", "task-progress", "task-end"]);
@@ -55,9 +57,11 @@ Deno.test("example plugins run in a real update: leaf detection feeds the root h
 
     const dry = await runDestroy({ projectDir: p.dir, dryRun: true, handlers: registry });
     assert.deepEqual(dry.handlers.find((h) => h.handler === "summary-writer")!.paths, [
-      join(p.dir, "packages", "marked-packages.txt"),
+      join(p.dir, "packages", ".ivpm", "out", "summary-writer", "marked-packages.txt"),
     ]);
-    assert.ok(await Deno.stat(join(p.dir, "packages", "marked-packages.txt")));
+    assert.ok(
+      await Deno.stat(join(p.dir, "packages", ".ivpm", "out", "summary-writer", "marked-packages.txt")),
+    );
     const done = await runDestroy({ projectDir: p.dir, handlers: registry });
     assert.ok(done.removed.includes(join(p.dir, "packages")));
     await assert.rejects(() => Deno.stat(join(p.dir, "packages")));

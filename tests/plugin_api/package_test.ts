@@ -35,10 +35,13 @@ Deno.test("the public API exports what plugins need and no engine internals", ()
     "envrcSection",
     "hasSourceType",
     "hasType",
+    "isInside",
+    "realPathInside",
     "removeEnvrcSection",
     "runTask",
     "s",
     "setEnvrcSection",
+    "shellQuote",
     "updateEnvrcFile",
   ]);
 });

@@ -22,7 +22,7 @@ function handler(api: string, name: string): string {
 export class H extends PackageHandler {
   static override name = "${name}";
   override async onRootPostLoad(info: RootInfo): Promise<void> {
-    await Deno.writeTextFile(info.depsDir + "/${name}.txt", "ran\\n");
+    await Deno.writeTextFile(info.outputDir + "/${name}.txt", "ran\\n");
   }
 }
 `;
@@ -137,5 +137,8 @@ Deno.test("plugin add refuses a plugin that needs another @ivpm/plugin version, 
   assert.doesNotMatch(await Deno.readTextFile(join(proj, "ivpm.yaml")), /future/);
 
   await ok(m, ["update"], { cwd: proj });
-  assert.equal(await Deno.readTextFile(join(proj, "packages", "current.txt")), "ran\n");
+  assert.equal(
+    await Deno.readTextFile(join(proj, "packages", ".ivpm", "out", "current", "current.txt")),
+    "ran\n",
+  );
 });

@@ -61,7 +61,7 @@ Deno.test("plugin trust 7: with a warm cache every load verifies bundle, metadat
     const at = { cwd: proj };
     const frozen = { cwd: proj, env: { CI: "true" } };
     const lockPath = join(proj, "ivpm-plugins.lock");
-    const libs = join(proj, "packages", "fusesoc-libs.txt");
+    const libs = join(proj, "packages", ".ivpm", "out", "fusesoc-libs", "fusesoc-libs.txt");
     await ok(m, ["plugin", "add", SPEC], at);
     await ok(m, ["update"], at); // pins the local plugin too; the cache is warm from here on
     assert.equal(await Deno.readTextFile(libs), "1.1.0\nip ip.core\n");
@@ -180,7 +180,7 @@ Deno.test("plugin trust 8: a JSR pin is independent of the registry; a mirror wi
     const proj = await project(m, []);
     const at = { cwd: proj };
     const lockPath = join(proj, "ivpm-plugins.lock");
-    const libs = join(proj, "packages", "fusesoc-libs.txt");
+    const libs = join(proj, "packages", ".ivpm", "out", "fusesoc-libs", "fusesoc-libs.txt");
     await ok(m, ["plugin", "add", SPEC], at);
     const lock = await Deno.readTextFile(lockPath);
     assert.ok(!lock.includes(origin.url) && !lock.includes("127.0.0.1"), `no registry in the lock:\n${lock}`);

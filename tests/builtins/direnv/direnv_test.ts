@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { updateEnvrcFile } from "../../../core/plugin_api/envrc.ts";
+import { shellQuote, updateEnvrcFile } from "../../../core/plugin_api/envrc.ts";
 import type { HandlerEvent } from "../../../core/plugin_api/events.ts";
 import { runDestroy } from "../../../core/update/destroy.ts";
 import { runUpdate } from "../../../core/update/update.ts";
 import { dependencyOrder } from "../../../plugins/direnv/order.ts";
-import { composePackagesEnvrc, shellWord, stripDirenvLines } from "../../../plugins/direnv/envrc_text.ts";
+import { composePackagesEnvrc, stripDirenvLines } from "../../../plugins/direnv/envrc_text.ts";
 import {
   dirDep,
   type FixturePackage,
@@ -245,6 +245,8 @@ Deno.test("runs unchanged as a sandboxed plugin with read access to the package 
       cacheDir: null,
       handlers: await pluginRegistry(["direnv"], {
         read: [join(t.path, "src"), new URL("../../../plugins/direnv/", import.meta.url).pathname],
+        // Under the deps dir a plugin writes only what its grant names.
+        write: [join(dir, "packages", "packages.envrc")],
       }),
       reporter: { diagnostic: (d) => void (d.severity === "warning" && warnings.push(d.message)) },
     });
@@ -280,8 +282,8 @@ Deno.test("dependency order follows resolvedBy through packages without an envrc
 });
 
 Deno.test("envrc text: paths needing quotes are quoted; stripping keeps foreign lines and sections", () => {
-  assert.equal(shellWord("/p/packages"), "/p/packages");
-  assert.equal(shellWord("/my dir/it's"), `'/my dir/it'\\''s'`);
+  assert.equal(shellQuote("/p/packages"), "/p/packages");
+  assert.equal(shellQuote("/my dir/it's"), `'/my dir/it'\\''s'`);
   const text = composePackagesEnvrc(
     "/w s/packages",
     ["a b/export.envrc"],

@@ -16,6 +16,12 @@ const MODULE = new URL("../../../plugins/fusesoc/mod.ts", import.meta.url);
 const PLUGIN_DIR = dirname(fileURLToPath(MODULE));
 const CAPI1 = "CAPI=1\n[main]\nname = ::beta:1.0\n";
 
+/** The files under the deps dir the handler writes: a plugin must be granted them by name. */
+function fusesocOutputs(projectDir: string): string[] {
+  const deps = join(projectDir, "packages");
+  return ["fusesoc-cores.txt", "fusesoc-cores.envrc", "packages.envrc"].map((f) => join(deps, f));
+}
+
 /** The handler as a sandboxed plugin (the trusted worker only knows registered built-ins). */
 function registry(root: string, projectDir: string): HandlerRegistry {
   const r = new HandlerRegistry();
@@ -23,7 +29,7 @@ function registry(root: string, projectDir: string): HandlerRegistry {
     origin: "test",
     moduleUrl: MODULE.href,
     exportName: "FusesocHandler",
-    grant: { read: [PLUGIN_DIR, root], write: [projectDir] },
+    grant: { read: [PLUGIN_DIR, root], write: [projectDir, ...fusesocOutputs(projectDir)] },
   });
   return r;
 }

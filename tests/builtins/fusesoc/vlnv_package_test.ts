@@ -33,7 +33,11 @@ Deno.test("a src: fusesoc package is published at its root (catalog core added);
       origin: "test",
       moduleUrl: MODULE.href,
       exportName: "FusesocHandler",
-      grant: { read: [dirname(fileURLToPath(MODULE))], write: [dir] },
+      // Under the deps dir a plugin writes only what its grant names.
+      grant: {
+        read: [dirname(fileURLToPath(MODULE))],
+        write: [dir, ...["fusesoc-cores.txt", "fusesoc-cores.envrc"].map((f) => join(dir, "packages", f))],
+      },
     });
     const env = envWith({ IVPM_FUSESOC_INDEX_URL: index.url, IVPM_FUSESOC_GITHUB_BASE: githubBase });
     const r = await runUpdate({ projectDir: dir, cacheDir: null, handlers, env });

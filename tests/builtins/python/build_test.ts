@@ -25,6 +25,7 @@ Deno.test("build runs setup.py build_ext --inplace in source packages, dependenc
     const info = (debug: boolean, packages: PackageView[]): BuildInfo => ({
       projectDir: root.path,
       depsDir: deps,
+      outputDir: join(deps, ".ivpm", "out", "python"),
       debug,
       packages,
       config: {},

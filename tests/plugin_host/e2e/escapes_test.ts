@@ -35,8 +35,9 @@ export class LinkProbe extends PackageHandler {
     lines.push(await attempt("root write via link", () => Deno.writeTextFile(info.depsDir + "/evil/out-link/pwned.txt", "x")));
     lines.push(await attempt("root mkdir via link", () => Deno.mkdir(info.depsDir + "/evil/out-link/made", { recursive: true })));
     lines.push(await attempt("root write .git/config", () => Deno.writeTextFile(info.depsDir + "/evil/.git/config", "[core]\\n\\tfsmonitor = touch pwned\\n", { append: true })));
-    lines.push(await attempt("root write own file", () => Deno.writeTextFile(info.depsDir + "/evil/ok.txt", "x")));
-    await Deno.writeTextFile(info.depsDir + "/probe.txt", lines.join("\\n") + "\\n");
+    lines.push(await attempt("root write into a package", () => Deno.writeTextFile(info.depsDir + "/evil/ok.txt", "x")));
+    lines.push(await attempt("root write own output", () => Deno.writeTextFile(info.outputDir + "/ok.txt", "x")));
+    await Deno.writeTextFile(info.outputDir + "/probe.txt", lines.join("\\n") + "\\n");
   }
 }
 `;
@@ -55,7 +56,7 @@ Deno.test("links inside a dependency do not carry a plugin's reads or writes out
   });
   await ok(m, ["plugin", "add", "./tools/probe.ts"], { cwd: proj });
   await ok(m, ["update"], { cwd: proj });
-  const probe = await Deno.readTextFile(join(proj, "packages", "probe.txt"));
+  const probe = await Deno.readTextFile(join(proj, "packages", ".ivpm", "out", "link-probe", "probe.txt"));
   assert.equal(
     probe,
     [
@@ -68,7 +69,8 @@ Deno.test("links inside a dependency do not carry a plugin's reads or writes out
       "root write via link: NotCapable",
       "root mkdir via link: NotCapable",
       "root write .git/config: NotCapable",
-      "root write own file: allowed",
+      "root write into a package: NotCapable",
+      "root write own output: allowed",
       "",
     ].join("\n"),
   );

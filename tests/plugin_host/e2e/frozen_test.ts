@@ -48,7 +48,10 @@ Deno.test("CI=true refuses unpinned plugins, runs pinned ones, and plugin check 
     const pinned = await ok(m, ["plugin", "update"], at);
     assert.match(pinned.stdout, /^jsr:@acme\/fusesoc@\^1: pinned jsr:@acme\/fusesoc@1\.1\.0$/m);
     await ok(m, ["update"], { ...at, ...CI });
-    assert.equal(await Deno.readTextFile(join(proj, "packages", "fusesoc-libs.txt")), "1.1.0\nip ip.core\n");
+    assert.equal(
+      await Deno.readTextFile(join(proj, "packages", ".ivpm", "out", "fusesoc-libs", "fusesoc-libs.txt")),
+      "1.1.0\nip ip.core\n",
+    );
 
     const check = await ok(m, ["plugin", "check"], { ...at, ...CI });
     assert.match(check.stdout, /✓ jsr:@acme\/fusesoc@\^1: jsr:@acme\/fusesoc@1\.1\.0 matches its pin/);
@@ -75,13 +78,17 @@ Deno.test("CI=true refuses unpinned plugins, runs pinned ones, and plugin check 
     const code = await Deno.readTextFile(bundle);
     const altered = code + "\nawait Deno.writeTextFile('/tmp/pwned', 'x');\n";
     await Deno.writeTextFile(bundle, altered);
-    await Deno.remove(join(proj, "packages", "fusesoc-libs.txt"));
+    await Deno.remove(join(proj, "packages", ".ivpm", "out", "fusesoc-libs", "fusesoc-libs.txt"));
     const cached = await m.run(["update"], { ...at, ...CI });
     assert.equal(cached.code, 1);
     assert.match(cached.stderr, /^error: refusing to run plugin jsr:@acme\/fusesoc@\^1: cached bundle /m);
     assert.ok(cached.stderr.includes(pin.bundle), "names the pinned hash");
     assert.ok(cached.stderr.includes(sha256Of(altered)), "names the hash found");
-    assert.equal(await exists(join(proj, "packages", "fusesoc-libs.txt")), false, "the handler did not run");
+    assert.equal(
+      await exists(join(proj, "packages", ".ivpm", "out", "fusesoc-libs", "fusesoc-libs.txt")),
+      false,
+      "the handler did not run",
+    );
     const checkCached = await m.run(["plugin", "check"], at);
     assert.equal(checkCached.code, 1);
     assert.match(checkCached.stderr, /cached bundle .* has hash sha256-/);

@@ -102,7 +102,7 @@ Deno.test("plugin add pins a JSR plugin in range, keeps ivpm.yaml's comments, an
     const update = await ok(m, ["update"], { cwd: proj });
     assert.doesNotMatch(update.stderr, /warning|error/);
     assert.equal(
-      await Deno.readTextFile(join(proj, "packages", "fusesoc-libs.txt")),
+      await Deno.readTextFile(join(proj, "packages", ".ivpm", "out", "fusesoc-libs", "fusesoc-libs.txt")),
       "1.1.0\nip ip.core\n",
     );
     assert.equal(jsr.requests.length, fetchedBefore, "update loads the pinned bundle from the cache");

@@ -69,8 +69,14 @@ Deno.test("plugin update moves pins within their range; plugin remove drops entr
 
     // The new pin is what runs.
     await ok(m, ["update"], { cwd: proj });
-    assert.equal(await Deno.readTextFile(join(proj, "packages", "fusesoc-libs.txt")), "1.3.0\n");
-    assert.equal(await Deno.readTextFile(join(proj, "packages", "fusesoc-sub.txt")), "sub\n");
+    assert.equal(
+      await Deno.readTextFile(join(proj, "packages", ".ivpm", "out", "fusesoc-libs", "fusesoc-libs.txt")),
+      "1.3.0\n",
+    );
+    assert.equal(
+      await Deno.readTextFile(join(proj, "packages", ".ivpm", "out", "fusesoc-sub", "fusesoc-sub.txt")),
+      "sub\n",
+    );
     // The update pinned the local plugin, with a path relative to the lock file.
     assert.equal((await pins())["./tools/keep.ts"].entry, "tools/keep.ts");
 

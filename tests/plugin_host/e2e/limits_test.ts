@@ -22,7 +22,7 @@ const SPINNER = `import { PackageHandler, type RootInfo } from "@ivpm/plugin";
 export class Spinner extends PackageHandler {
   static override name = "spinner";
   override async onRootPostLoad(info: RootInfo): Promise<void> {
-    await Deno.writeTextFile(info.depsDir + "/spinning", "");
+    await Deno.writeTextFile(info.outputDir + "/spinning", "");
     while (true) { /* never returns */ }
   }
 }
@@ -84,7 +84,7 @@ async function signalStuckUpdate(
     stderr: "null",
   }).spawn();
   // The plugin writes this file right before it spins (a safety net, not a timing assertion).
-  const marker = join(proj, "packages", "spinning");
+  const marker = join(proj, "packages", ".ivpm", "out", "spinner", "spinning");
   for (let i = 0; i < 600 && !(await exists(marker)); i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(await exists(marker), "the plugin reached its endless loop");
   child.kill(signal);
@@ -181,7 +181,7 @@ export class Honest extends PackageHandler {
     this.collect("seen " + pkg.name);
   }
   override async onRootPostLoad(info: RootInfo): Promise<void> {
-    await Deno.writeTextFile(info.depsDir + "/honest.txt", info.records.map((r) => r.record).join("\\n"));
+    await Deno.writeTextFile(info.outputDir + "/honest.txt", info.records.map((r) => r.record).join("\\n"));
   }
 }
 `;
@@ -190,5 +190,8 @@ Deno.test("a plugin cannot patch the API objects another plugin's leaf callbacks
   await using m = await pluginMachine();
   const proj = await project(m, { "patcher.ts": PATCHER, "honest.ts": HONEST });
   await ok(m, ["update"], { cwd: proj });
-  assert.equal(await Deno.readTextFile(join(proj, "packages", "honest.txt")), "seen ip");
+  assert.equal(
+    await Deno.readTextFile(join(proj, "packages", ".ivpm", "out", "honest", "honest.txt")),
+    "seen ip",
+  );
 });

@@ -43,5 +43,5 @@ Deno.test("a second plugin registering a taken handler name is an error naming b
   assert.match(removed.stderr, /^warning: plugins not loaded: handler 'dup' is registered twice/m);
   assert.equal(await Deno.readTextFile(join(proj, "ivpm.yaml")), yaml);
   await ok(m, ["update"], at);
-  assert.equal(await Deno.readTextFile(join(proj, "packages", "dup.txt")), "second");
+  assert.equal(await Deno.readTextFile(join(proj, "packages", ".ivpm", "out", "dup", "dup.txt")), "second");
 });

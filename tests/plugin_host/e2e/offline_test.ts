@@ -27,7 +27,7 @@ Deno.test("a pinned plugin runs from the cache with the registry down; without t
     const at = { cwd: proj };
     await ok(m, ["plugin", "add", "jsr:@acme/fusesoc@^1"], at);
     await ok(m, ["update"], at);
-    const libs = join(proj, "packages", "fusesoc-libs.txt");
+    const libs = join(proj, "packages", ".ivpm", "out", "fusesoc-libs", "fusesoc-libs.txt");
     assert.equal(await Deno.readTextFile(libs), "1.1.0\nip ip.core\n");
 
     await jsr.close();

@@ -46,8 +46,14 @@ Deno.test("URL and local path plugins run in an update; a local edit is re-pinne
     const first = await ok(m, ["update"], at);
     assert.match(first.stderr, /resolving plugin http:\/\/127\.0\.0\.1:\d+\/plugin\/mod\.ts/);
     assert.match(first.stderr, /resolving plugin \.\/tools\/my_handler\.ts/);
-    assert.equal(await Deno.readTextFile(join(proj, "packages", "url-marker.txt")), "hello from a URL");
-    assert.equal(await Deno.readTextFile(join(proj, "packages", "local-marker.txt")), "v1");
+    assert.equal(
+      await Deno.readTextFile(join(proj, "packages", ".ivpm", "out", "url-marker", "url-marker.txt")),
+      "hello from a URL",
+    );
+    assert.equal(
+      await Deno.readTextFile(join(proj, "packages", ".ivpm", "out", "local-marker", "local-marker.txt")),
+      "v1",
+    );
 
     const pins = (JSON.parse(await Deno.readTextFile(lockPath)) as PinFile).plugins;
     assert.equal(pins[url].kind, "url");
@@ -62,7 +68,10 @@ Deno.test("URL and local path plugins run in an update; a local edit is re-pinne
     await Deno.writeTextFile(join(proj, "tools", "lib", "version.ts"), 'export const VERSION = "v2";\n');
     const second = await ok(m, ["update"], at);
     assert.match(second.stderr, /plugin \.\/tools\/my_handler\.ts changed on disk; re-pinning/);
-    assert.equal(await Deno.readTextFile(join(proj, "packages", "local-marker.txt")), "v2");
+    assert.equal(
+      await Deno.readTextFile(join(proj, "packages", ".ivpm", "out", "local-marker", "local-marker.txt")),
+      "v2",
+    );
     const repinned = (JSON.parse(await Deno.readTextFile(lockPath)) as PinFile).plugins;
     assert.notEqual(repinned["./tools/my_handler.ts"].integrity, local.integrity);
     assert.equal(repinned[url].integrity, pins[url].integrity);
@@ -73,7 +82,10 @@ Deno.test("URL and local path plugins run in an update; a local edit is re-pinne
     const frozen = await m.run(["update"], { ...at, env: { CI: "true" } });
     assert.equal(frozen.code, 1, frozen.stderr);
     assert.match(frozen.stderr, /changed on disk since it was pinned; frozen mode does not re-pin it/);
-    assert.equal(await Deno.readTextFile(join(proj, "packages", "local-marker.txt")), "v2");
+    assert.equal(
+      await Deno.readTextFile(join(proj, "packages", ".ivpm", "out", "local-marker", "local-marker.txt")),
+      "v2",
+    );
     await Deno.writeTextFile(join(proj, "tools", "lib", "version.ts"), 'export const VERSION = "v2";\n');
 
     // Another checkout of the committed project, frozen, with an empty plugin cache.
@@ -83,7 +95,10 @@ Deno.test("URL and local path plugins run in an update; a local edit is re-pinne
     await removeTree(m.pluginCache);
     const other = await m.run(["update"], { cwd: clone, env: { CI: "true" } });
     assert.equal(other.code, 0, other.stderr);
-    assert.equal(await Deno.readTextFile(join(clone, "packages", "local-marker.txt")), "v2");
+    assert.equal(
+      await Deno.readTextFile(join(clone, "packages", ".ivpm", "out", "local-marker", "local-marker.txt")),
+      "v2",
+    );
     assert.equal(
       await Deno.readTextFile(join(clone, "ivpm-plugins.lock")),
       await Deno.readTextFile(lockPath),
