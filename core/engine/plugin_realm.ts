@@ -121,6 +121,8 @@ function realTarget(path: string, follow: boolean, realPath: (p: string) => stri
 /** The deps dir of the worker's project and the write policy, once known (see {@link setPackagesDir}). */
 let packagesDir: string | undefined;
 let policy: WritePolicy | undefined;
+/** The same policy for paths as written (symlinks not resolved): a write must pass both. */
+let lexicalPolicy: WritePolicy | undefined;
 let projectReal: string | undefined;
 const packageRoots = new Map<string, string>();
 /** Real roots the host vouches for (packages whose root it placed as a link, e.g. a project's `dir` source). */
@@ -158,11 +160,15 @@ export function setPackagesDir(setup: GuardSetup): void {
   if (packagesDir !== undefined) throw new Deno.errors.NotCapable("the plugin guard is set up once");
   packagesDir = resolve(setup.depsDir);
   projectReal = realOr(setup.projectDir);
+  const both = (
+    paths: string[] | undefined,
+  ) => [...new Set((paths ?? []).flatMap((p) => [resolve(p), realOr(p)]))];
   policy = {
     depsDir: realOr(packagesDir),
-    outputDirs: (setup.outputDirs ?? []).map(realOr),
-    grantWrite: (setup.grantWrite ?? []).map(realOr),
+    outputDirs: both(setup.outputDirs),
+    grantWrite: both(setup.grantWrite),
   };
+  lexicalPolicy = { ...policy, depsDir: packagesDir };
   packageRoots.clear();
 }
 
@@ -221,7 +227,10 @@ function checkReal(call: string, path: string, [name, follow]: Use, realPath: (p
         `Plugins may not write into a .git directory ("${target}", by ${call})`,
       );
     }
-    const refusal = policy && writeRefusal(target, policy);
+    // Checked where the path leads and where it is written: `packages/ip/x` is inside package `ip` even
+    // when `ip` is a link to a directory elsewhere.
+    const refusal = (policy && writeRefusal(target, policy)) ??
+      (lexicalPolicy && writeRefusal(resolve(path), lexicalPolicy));
     if (refusal) {
       throw new Deno.errors.NotCapable(
         `Plugins may not write "${target}" (by ${call}): ${refusal}; a plugin writes under the deps dir ` +
