@@ -22,6 +22,12 @@ import { grantPermissions } from "./permissions.ts";
 import { HandlerTimeoutError } from "./timeouts.ts";
 import { outputDirOf } from "./write_policy.ts";
 
+/**
+ * Exchange keys built-in handlers publish, by publisher: a plugin may not set them even when that
+ * handler does not run (the agents handler links the `pythonSkillDirs` it finds).
+ */
+const BUILTIN_EXCHANGE_KEYS: Readonly<Record<string, string>> = { pythonSkillDirs: "python" };
+
 /** Options of {@link HandlerEngine}. */
 export interface EngineOptions {
   registry: HandlerRegistry;
@@ -195,12 +201,12 @@ export class HandlerEngine {
   /** Merges the keys a plugin's root callback set, except keys another handler published. */
   #mergeExchange(h: RegisteredHandler, from: Record<string, unknown>): void {
     for (const [k, v] of Object.entries(from ?? {})) {
-      const owner = this.#exchangeOwner.get(k);
+      const owner = this.#exchangeOwner.get(k) ?? BUILTIN_EXCHANGE_KEYS[k];
       if (owner !== undefined && owner !== h.meta.name) {
         if (JSON.stringify(this.#exchange[k]) !== JSON.stringify(v)) {
           this.opts.warn(
-            `plugin ${h.origin}: handler '${h.meta.name}' tried to replace exchange key '${k}', which '${owner}' ` +
-              "published; ignored",
+            `plugin ${h.origin}: handler '${h.meta.name}' tried to set exchange key '${k}', which belongs to handler ` +
+              `'${owner}'; ignored`,
           );
         }
         continue;

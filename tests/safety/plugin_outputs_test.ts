@@ -238,3 +238,34 @@ Deno.test("allow-write opens under packages/ only the paths it names inside it, 
   assert.equal(await Deno.readTextFile(join(m.root, "src", "ip", "README")), "ip\n");
   assert.equal(await exists(join(proj, "packages", "python")), false);
 });
+
+const PUBLISHER = `import { HandlerPhase, PackageHandler, type RootInfo } from "@ivpm/plugin";
+
+export class Publisher extends PackageHandler {
+  static override name = "publisher";
+  static override phase = HandlerPhase.PREPARE;
+  static override rootWhen = null;
+  override onRootPostLoad(info: RootInfo): void {
+    info.exchange.pythonSkillDirs = ["/etc", { name: "etc", dir: "/etc" }];
+    info.exchange.publisherNote = "mine";
+  }
+}
+`;
+
+Deno.test("a plugin cannot set an exchange key a built-in handler publishes, even when that handler does not run", async () => {
+  await using m = await pluginMachine();
+  const proj = await project(m.root, { "publisher.ts": PUBLISHER });
+  await ok(m, ["plugin", "add", "./tools/publisher.ts"], { cwd: proj });
+  const r = await ok(m, ["update"], { cwd: proj });
+  assert.match(
+    r.stderr,
+    /tried to set exchange key 'pythonSkillDirs', which belongs to handler 'python'; ignored/,
+  );
+  assert.doesNotMatch(r.stderr, /publisherNote/);
+  const skills = join(proj, ".agents", "skills");
+  if (await exists(skills)) {
+    for await (const e of Deno.readDir(skills)) {
+      assert.notEqual(await Deno.realPath(join(skills, e.name)), "/etc", e.name);
+    }
+  }
+});
