@@ -23,6 +23,17 @@ export class IvpmError extends Error {
   }
 }
 
+/**
+ * An error a `--json` command already put in its one JSON document (as its `error` field): the CLI prints
+ * it to stderr as usual, but writes no second JSON document to stdout.
+ */
+export class ReportedInJsonError extends IvpmError {
+  constructor(message: string, options: { hint?: string; exitCode?: number } = {}) {
+    super(message, options);
+    this.name = "ReportedInJsonError";
+  }
+}
+
 /** Wrong command-line usage (unknown option, missing argument). Exit code 2. */
 export class UsageError extends IvpmError {
   constructor(message: string, hint?: string) {

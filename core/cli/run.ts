@@ -6,7 +6,7 @@
  */
 
 import { type Command, CommanderError } from "commander";
-import { ConfigError, IvpmError } from "../base/errors.ts";
+import { ConfigError, IvpmError, ReportedInJsonError } from "../base/errors.ts";
 import {
   BROKEN_PIPE_STATUS,
   colors,
@@ -138,7 +138,10 @@ export function report(e: unknown, where: string, program: Command): number {
   // A full, read-only or forbidden disk is the machine's problem, not a bug in ivpm: one line naming the path.
   e = asDiskError(e) ?? e;
   const code = reportText(e, where, program);
-  if (lastArgs.includes("--json") && !(e instanceof CommanderError && e.exitCode === 0)) {
+  if (
+    lastArgs.includes("--json") && !(e instanceof CommanderError && e.exitCode === 0) &&
+    !(e instanceof ReportedInJsonError)
+  ) {
     const error = e instanceof Error ? e : new Error(String(e));
     out(JSON.stringify({
       type: "error",

@@ -8,7 +8,7 @@
 
 import { projectDirOption } from "../../config/find_project.ts";
 import { resolve } from "node:path";
-import { IvpmError } from "../../base/errors.ts";
+import { IvpmError, ReportedInJsonError } from "../../base/errors.ts";
 import {
   attentionLines,
   closingLines,
@@ -73,19 +73,7 @@ export async function sync(o: SyncFlags): Promise<void> {
       });
     });
   }
-  if (o.json) {
-    out(JSON.stringify(
-      {
-        project: report.projectDir,
-        dryRun: report.dryRun,
-        lockUpdated: report.lockUpdated,
-        counts: report.counts,
-        packages: report.results,
-      },
-      null,
-      2,
-    ));
-  } else if (!settings.quiet) {
+  if (!o.json && !settings.quiet) {
     if (verbose >= 1) { for (const l of attentionLines(report.results, verbose)) out(l); }
     for (const l of closingLines(report, verbose)) out(l);
   }
@@ -94,19 +82,38 @@ export async function sync(o: SyncFlags): Promise<void> {
   const hint = verbose ? "see the messages above" : "re-run with -v for the details and next steps";
   const count = (n: number) => `${n} package${n === 1 ? "" : "s"}`;
   const names = (rs: { name: string }[]) => rs.map((r) => r.name).join(", ");
+  let failure: IvpmError | undefined;
   if (errors.length) {
     const also = conflicts.length
       ? `; merge conflicts in ${count(conflicts.length)}: ${names(conflicts)}`
       : "";
-    throw new IvpmError(`sync failed for ${count(errors.length)}: ${names(errors)}${also}`, { hint });
-  }
-  // A merge that stopped on conflicts did not sync: scripts and CI must see it.
-  if (conflicts.length) {
-    throw new IvpmError(
+    failure = new IvpmError(`sync failed for ${count(errors.length)}: ${names(errors)}${also}`, { hint });
+  } else if (conflicts.length) {
+    // A merge that stopped on conflicts did not sync: scripts and CI must see it.
+    failure = new IvpmError(
       `sync stopped on merge conflicts in ${count(conflicts.length)}: ${names(conflicts)}`,
-      {
-        hint: `${hint}; resolve the conflicts by hand, then run 'ivpm sync' again`,
-      },
+      { hint: `${hint}; resolve the conflicts by hand, then run 'ivpm sync' again` },
     );
   }
+  if (o.json) {
+    // One JSON document, the failure (if any) a field of it: `json.load` of stdout always works.
+    out(JSON.stringify(
+      {
+        project: report.projectDir,
+        dryRun: report.dryRun,
+        lockUpdated: report.lockUpdated,
+        counts: report.counts,
+        packages: report.results,
+        ...(failure
+          ? { error: { message: failure.message, hint: failure.hint, exitCode: failure.exitCode } }
+          : {}),
+      },
+      null,
+      2,
+    ));
+    if (failure) {
+      throw new ReportedInJsonError(failure.message, { hint: failure.hint, exitCode: failure.exitCode });
+    }
+  }
+  if (failure) throw failure;
 }

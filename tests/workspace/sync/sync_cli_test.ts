@@ -140,3 +140,20 @@ Deno.test("sync without a lock file says to run update first", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("sync --json on a conflict writes exactly one JSON document, the failure a field of it", async () => {
+  const w = await makeSyncWorkspace({ clash: { repo: { files: { "a.txt": "1\n" } } } });
+  try {
+    await pushUpstream(w.repos.clash, { "a.txt": "theirs\n" });
+    await addCommit(w.pkg("clash"), { "a.txt": "mine\n" });
+    const r = await runIvpm(["sync", "--json"], { cwd: w.project, env });
+    assert.equal(r.code, 1, r.stderr);
+    const doc = JSON.parse(r.stdout); // one document: a second one would make this throw
+    assert.match(doc.error.message, /^sync stopped on merge conflicts in 1 package: clash$/);
+    assert.equal(doc.error.exitCode, 1);
+    assert.equal(doc.packages[0].outcome, "conflict");
+    assert.match(r.stderr, /^error: sync stopped on merge conflicts/m);
+  } finally {
+    await w.dispose();
+  }
+});
