@@ -10,19 +10,23 @@ const UNITS: Record<string, number> = { "": 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 3
  * The number of bytes `text` names, or `undefined` when it is not a size: a
  * number (fractions allowed) with an optional unit `K`, `M`, `G` or `T`
  * (powers of 1024, any case, optionally followed by `iB` or `B`); no unit
- * means bytes. The result is rounded down to a whole number.
+ * means bytes. The result is rounded down to a whole number; a size that is not
+ * zero but rounds down to it (`0.5`, half a byte) is not a size, so that it is
+ * never read as `0`, which the caps take for "no limit".
  *
  * @example
  * ```ts
  * parseByteSize("500M"); // 524288000
  * parseByteSize("1.5GiB"); // 1610612736
  * parseByteSize("lots"); // undefined
+ * parseByteSize("0.5"); // undefined (not 0)
  * ```
  */
 export function parseByteSize(text: string): number | undefined {
   const m = /^\s*([0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
   if (!m) return undefined;
-  return Math.floor(Number(m[1]) * UNITS[m[2].toLowerCase()]);
+  const bytes = Math.floor(Number(m[1]) * UNITS[m[2].toLowerCase()]);
+  return bytes === 0 && Number(m[1]) !== 0 ? undefined : bytes;
 }
 
 /**
