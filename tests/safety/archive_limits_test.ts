@@ -28,7 +28,7 @@ import { withTempDir } from "../_helpers/temp.ts";
 const MiB = 2 ** 20;
 
 /** A tar.gz (a few KiB) of one file of `bytes` zeros under `top/`. */
-async function zerosTarGz(path: string, bytes: number, top = "bomb-1.0"): Promise<Uint8Array> {
+async function zerosTarGz(path: string, bytes: number, top = "bomb-1.0"): Promise<Uint8Array<ArrayBuffer>> {
   await writeTar(path, [{ name: `${top}/README`, content: "hi" }, {
     name: `${top}/zeros.bin`,
     content: "\0".repeat(bytes),
@@ -40,8 +40,8 @@ async function zerosTarGz(path: string, bytes: number, top = "bomb-1.0"): Promis
  * A zip of `name` whose headers (local and central) declare `declared` bytes while its deflated
  * data inflates to all of `content`: the CRC stays right, only the size lies.
  */
-function lyingZip(name: string, content: Uint8Array, declared: number): Uint8Array {
-  const zip = zipSync({ [name]: content }, { level: 9 });
+function lyingZip(name: string, content: Uint8Array, declared: number): Uint8Array<ArrayBuffer> {
+  const zip = new Uint8Array(zipSync({ [name]: content }, { level: 9 }));
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   let patched = 0;
   for (let i = 0; i + 4 <= zip.length; i++) {
@@ -280,7 +280,7 @@ Deno.test("safety 11: archives of too many entries stop at IVPM_MAX_UNPACKED_ENT
   await writeTar(tar, Array.from({ length: 50 }, (_, i) => ({ name: `many/f${i}`, content: "" })));
   const files: Record<string, Uint8Array> = {};
   for (let i = 0; i < 50; i++) files[`many/f${i}`] = new Uint8Array();
-  const zip = zipSync(files);
+  const zip = new Uint8Array(zipSync(files));
   const tgz = await Deno.readFile(tar);
   const server = startHttpServer({
     "/many.tar.gz": () => new Response(tgz),
