@@ -64,12 +64,33 @@ async function fetchInWorker(
         e.preventDefault();
         reject(new IvpmError(`package '${dep.name}' (src: ${dep.src}, ${at.origin}): ${e.message}`));
       };
-      // Functions and host objects stay on this side (a worker message cannot carry them).
-      const { cache: _c, signal: _s, note: _n, credentials: _cr, progress: _p, ...plain } = ctx;
-      worker.postMessage({ url: at.moduleUrl, exportName, dep, ctx: plain });
+      worker.postMessage({ url: at.moduleUrl, exportName, dep, ctx: workerContext(ctx, g) });
     });
   } finally {
     ctx.signal.removeEventListener("abort", onAbort);
     worker.terminate();
   }
+}
+
+/**
+ * What the worker's fetch context holds: only these fields (an allow-list, so a field added to the host's
+ * context later does not reach plugin code unasked), and of the environment only the variables the grant's
+ * `allow-env` names. Functions and host objects stay on this side (a worker message cannot carry them).
+ */
+function workerContext(ctx: FetchContext, grant: PluginGrant): Record<string, unknown> {
+  const names = grant.env ?? [];
+  const value = (n: string) => ctx.env ? ctx.env[n] : Deno.env.get(n);
+  const env = Object.fromEntries(names.flatMap((n) => value(n) === undefined ? [] : [[n, value(n)!]]));
+  return {
+    projectDir: ctx.projectDir,
+    depsDir: ctx.depsDir,
+    finalPath: ctx.finalPath,
+    workDir: ctx.workDir,
+    anonymousGit: ctx.anonymousGit,
+    previous: ctx.previous,
+    refresh: ctx.refresh,
+    force: ctx.force,
+    gitAuthOrder: ctx.gitAuthOrder,
+    env,
+  };
 }
