@@ -8,6 +8,7 @@
  */
 
 import { ownFiles } from "../fetch/git/own_files.ts";
+import { fetchedTagObjects } from "../fetch/git/fetched_tags.ts";
 import { join, relative, resolve } from "node:path";
 import { IvpmError } from "../base/errors.ts";
 import { git } from "../fetch/git/run.ts";
@@ -66,11 +67,23 @@ const REGENERATED = /(^|\/)(__pycache__\/?|[^/]+\.egg-info\/?|[^/]+\.py[co])$/;
 
 async function gitWork(dir: string, signal?: AbortSignal): Promise<string[]> {
   const run = (args: string[]) => git(args, { cwd: dir, allowFail: true, signal });
+  // Commits on HEAD or a local branch that no remote branch or remote tag holds. Only the tags the
+  // clone fetched count: a local, never-pushed tag saves nothing (see fetched_tags.ts).
+  const unpushedCount = async () =>
+    run([
+      "rev-list",
+      "--count",
+      "--ignore-missing",
+      "HEAD",
+      "--branches",
+      "--not",
+      "--remotes",
+      ...await fetchedTagObjects(dir),
+    ]);
   const [status, stashes, unpushed, own] = await Promise.all([
     run(["status", "--porcelain", "--ignored"]),
     run(["stash", "list"]),
-    // Commits on HEAD or a local branch that no remote branch (or fetched tag) holds.
-    run(["rev-list", "--count", "HEAD", "--branches", "--not", "--remotes", "--tags"]),
+    unpushedCount(),
     ownFiles(dir),
   ]);
   if (status.code !== 0) return [`a git checkout ivpm cannot inspect (${firstLine(status.stderr)})`];

@@ -13,6 +13,7 @@
 import { IvpmError } from "../../base/errors.ts";
 import { git, gitError } from "./run.ts";
 import { submoduleFileProtocol } from "./url.ts";
+import { recordFetchedTags } from "./fetched_tags.ts";
 
 /** What to clone and which revision to check out. */
 export interface CloneSpec {
@@ -111,10 +112,11 @@ async function cloneInto(spec: CloneSpec, dest: string, opts: CloneOptions): Pro
 
   if (spec.commit) await checkoutCommit(spec, dest, signal);
 
-  // Independent file checks: one wait instead of two.
+  // Independent file checks: one wait instead of three. Every tag there now is the remote's.
   const [head, hasSubmodules] = await Promise.all([
     headOf(dest, signal),
     spec.submodules !== false ? exists(`${dest}/.gitmodules`) : false,
+    recordFetchedTags(dest, signal),
   ]);
   const commit = head.commit;
   // The default branch the clone landed on, when none was asked for (none for a tag or a commit).
