@@ -1,7 +1,10 @@
 /**
- * `ivpm build` for Python source packages: `python setup.py build_ext --inplace`
- * in each source package with a setup.py, dependencies first, with `DEBUG=1|0`
- * (the original crashed here with a NameError).
+ * Building Python source packages. `ivpm update` installs each source package
+ * from its directory, which runs its build backend (setup.py, a PEP 517
+ * backend): {@link builtFromSource} names them before that happens. `ivpm build`
+ * runs `python setup.py build_ext --inplace` in each source package with a
+ * setup.py, dependencies first, with `DEBUG=1|0` (the original crashed here
+ * with a NameError).
  *
  * @module
  */
@@ -18,6 +21,16 @@ async function hasSetupPy(pkg: PackageView): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The note naming the source packages an install builds, in install order (dependencies first), or
+ * `undefined` when there are none. pip and uv run the build backend of every package they install from a
+ * directory, as they do for an sdist: that is code of the package's own choosing, so say whose.
+ */
+export function builtFromSource(sources: PackageView[]): string | undefined {
+  const names = sourceLayers(sources).flat().map((p) => p.name);
+  return names.length ? `building from source (runs their build backends): ${names.join(", ")}` : undefined;
 }
 
 /** Builds the extensions of source packages in place; returns the packages built, in order. */

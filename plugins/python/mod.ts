@@ -24,7 +24,7 @@ import {
   type TaskHandle,
   updateEnvrcFile,
 } from "@ivpm/plugin";
-import { buildSourcePackages } from "./build.ts";
+import { buildSourcePackages, builtFromSource } from "./build.ts";
 import { classifyPackage, type PythonKind } from "./classify.ts";
 import { ENVRC_HEADER_ONLY, writeEnvrcFiles, writeIfChanged } from "./envrc_files.ts";
 import { indexArgs, indexSettings } from "./index_args.ts";
@@ -194,6 +194,8 @@ export class PythonHandler extends PackageHandler {
         return;
       }
       delete this.#state.installHash; // set again only once everything installed
+      const built = builtFromSource(sources);
+      if (built) note(built);
       const inst: Installer = { tool, uv, venv, indexArgs: pkgIndex, indexUnreachable: offline };
       for (const [i, set] of sets.entries()) {
         task.progress(`Installing package set ${i + 1}/${sets.length}: ${set.label}`, i + 1, sets.length);
