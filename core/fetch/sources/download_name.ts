@@ -8,6 +8,7 @@
 
 import { IvpmError } from "../../base/errors.ts";
 import { isGitDirName, segmentProblem } from "../../util/path.ts";
+import { escapeInline } from "../../util/terminal_text.ts";
 
 /**
  * Returns `name` when it is one plain file name.
@@ -25,7 +26,8 @@ export function checkDownloadName(name: string, from: string): string {
   throw new IvpmError(
     `refusing to save a download as ${JSON.stringify(name)} (${problem})`,
     {
-      hint: `the name comes from ${from}; a download must be named by one plain file name ` +
+      // `from` holds the URL or tag as declared: on one line, so a line break in it cannot forge a line.
+      hint: `the name comes from ${escapeInline(from)}; a download must be named by one plain file name ` +
         "(no '/', '\\', '..'): fix or remove the dependency that declares it",
     },
   );
