@@ -23,6 +23,7 @@ import { lstatOrUndefined, removeTree } from "../util/fs.ts";
 import { discardMessage, findLocalWork, keptMessage, packageLabel } from "./local_work.ts";
 import { STAGING_DIR } from "./place.ts";
 import { PLACED_DIR } from "./placed_journal.ts";
+import { EXTRACTED_DIR, saveManifest } from "./extracted_work.ts";
 import { readProjectState, STATE_FILE } from "./project_state.ts";
 
 /** Options of {@link runDestroy}. */
@@ -108,10 +109,12 @@ async function destroyLocked(
   for (const { path, lost } of doomed) {
     if (lost.length) warn(discardMessage(packageLabel(path, config.dir), lost));
     if (!dryRun) await removeTree(path); // a symlink is unlinked, never followed
+    if (!dryRun) await saveManifest(depsDir, path, undefined);
     result.removed.push(path);
   }
-  // With a package kept, its lock entry (and the state) stay: `destroy --force` needs them later.
-  const records = kept.length ? [] : [LOCK_FILE, STATE_FILE];
+  // With a package kept, its lock entry, the state and the manifests of unpacked packages stay:
+  // `destroy --force` needs them later.
+  const records = kept.length ? [] : [LOCK_FILE, STATE_FILE, EXTRACTED_DIR];
   for (const f of [...records, STAGING_DIR, PLACED_DIR, ".ivpm-sources", ".fusesoc-index", IVPM_DIR]) {
     const path = join(depsDir, f);
     if (!(await lstatOrUndefined(path))) continue;

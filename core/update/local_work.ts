@@ -1,6 +1,7 @@
 /**
  * What replacing or deleting `packages/<name>` would lose: uncommitted,
- * untracked and ignored files, stashes, commits on no remote branch, or the
+ * untracked and ignored files, stashes, commits on no remote branch, files
+ * changed or added in an unpacked archive (see extracted_work.ts), or the
  * whole directory when ivpm did not create it. `update`, `update --prune` and
  * `destroy` keep such a package unless forced, and say what `--force` discards.
  *
@@ -15,6 +16,7 @@ import { git } from "../fetch/git/run.ts";
 import type { LockEntry } from "./lock/lock_file.ts";
 import { lstatOrUndefined } from "../util/fs.ts";
 import { wasPlaced } from "./placed_journal.ts";
+import { extractedWork } from "./extracted_work.ts";
 
 /** Where a package directory came from, as far as ivpm knows. */
 export interface Provenance {
@@ -40,7 +42,7 @@ export async function findLocalWork(path: string, from: Provenance = {}): Promis
   if (!checkout) {
     if (!ours) return [st.isDirectory ? "a directory ivpm did not create" : "a file ivpm did not create"];
     if (from.previous?.src === "git") return ["a directory that is no longer the git checkout ivpm made"];
-    return [];
+    return await extractedWork(path, from, regenerated);
   }
   const lost = await gitWork(path, from.signal);
   if (!ours) lost.push("a git checkout ivpm did not create");
@@ -64,6 +66,11 @@ export async function findLocalWork(path: string, from: Provenance = {}): Promis
  * and the `*.egg-info` an editable install (the python handler's `pip install -e`) writes.
  */
 const REGENERATED = /(^|\/)(__pycache__\/?|[^/]+\.egg-info\/?|[^/]+\.py[co])$/;
+
+/** Whether `path` (relative, `/`-separated) is or lies in something {@link REGENERATED}. */
+function regenerated(path: string): boolean {
+  return path.split("/").some((part) => REGENERATED.test(part));
+}
 
 async function gitWork(dir: string, signal?: AbortSignal): Promise<string[]> {
   const run = (args: string[]) => git(args, { cwd: dir, allowFail: true, signal });

@@ -12,6 +12,8 @@ import type { FetchOutcome } from "../fetch/sources/types.ts";
 import type { LockEntry } from "./lock/lock_file.ts";
 import { discardMessage, findLocalWork, LocalWorkError, packageLabel } from "./local_work.ts";
 import { markPlaced } from "./placed_journal.ts";
+import { manifestOf } from "../fetch/archive/manifest.ts";
+import { saveManifest } from "./extracted_work.ts";
 
 /** Name of the per-update work area inside the deps dir (removed at the start of every update). */
 export const STAGING_DIR = ".ivpm-staging";
@@ -64,7 +66,8 @@ export async function place(
     await Deno.rename(finalPath, aside);
     await Deno.rename(source, finalPath);
     await removeTree(aside);
-    return;
-  }
-  await Deno.rename(source, finalPath);
+  } else await Deno.rename(source, finalPath);
+  // What an unpacking source wrote, for the local-work check of the next replacement; any other
+  // content forgets the previous package's record. (Lost to a crash just before: judged by mtimes.)
+  if (guard) await saveManifest(guard.depsDir, finalPath, manifestOf(outcome));
 }

@@ -118,6 +118,7 @@ for (const signal of ["SIGKILL", "SIGINT"] as const) {
       assert.equal(await Deno.readTextFile(join(project, "packages/slow/README")), "archive");
       assert.deepEqual(Object.keys((await readLockJson(project)).packages).sort(), ["good", "slow"]);
       assert.deepEqual(await listDir(join(project, "packages")), [
+        ".ivpm-extracted",
         ".ivpm.lock",
         "good",
         "ivpm.json",

@@ -29,6 +29,7 @@ import { currentExtractLimits, type ExtractLimits } from "./limits.ts";
 import { readTar } from "./tar_reader.ts";
 import { type ExtractProgress, type StripMode, TreeWriter } from "./tree_writer.ts";
 import { readZip } from "./zip_reader.ts";
+import type { ExtractedManifest } from "./manifest.ts";
 
 /** Options of {@link extractArchive}. */
 export interface ExtractOptions {
@@ -51,7 +52,8 @@ export interface ExtractOptions {
  * or empty: the caller treats it as a staging directory. On any failure its
  * partial content is removed (and `destDir` itself, when this call created it).
  *
- * @returns the number of files and links written (directories not counted).
+ * @returns the number of files and links written (directories not counted), and the manifest of
+ *   what was written (each file's sha256, each link's target).
  * @throws the signal's reason (an `AbortError` by default) when `opts.signal` aborts.
  * @throws {IvpmError} for kind `"file"` (not an archive: the caller copies it),
  *   a missing archive, a non-empty `destDir`, an unsafe entry, a damaged archive, or one
@@ -62,7 +64,7 @@ export async function extractArchive(
   destDir: string,
   kind: ArchiveKind,
   opts: ExtractOptions = {},
-): Promise<{ files: number }> {
+): Promise<{ files: number; manifest: ExtractedManifest }> {
   if (kind === "file") {
     throw new IvpmError(`Cannot extract ${archive}: it is a plain file, not an archive`, {
       hint: "copy the file instead, or give it a .tar.gz, .tgz, .tar.xz, .tar.bz2, .tar, .zip or .jar name",
@@ -89,7 +91,7 @@ export async function extractArchive(
     });
     if (kind === "zip" || kind === "jar") await readZip(archive, writer);
     else await readTar(archive, kind, writer, signal);
-    return { files: await writer.finish() };
+    return { files: await writer.finish(), manifest: writer.manifest() };
   } catch (e) {
     await removePartial(destDir, created);
     if (signal?.aborted) throw signal.reason;

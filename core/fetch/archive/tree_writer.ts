@@ -18,7 +18,8 @@
  *
  * Speed: a small file is buffered and written with one synchronous call (the
  * per-entry async hops used to cost more than the write), directories made are
- * remembered, and nothing is stat'ed or resolved on disk per entry.
+ * remembered, and nothing is stat'ed or resolved on disk per entry. Each file is
+ * hashed as its chunks go by (for the {@link ExtractedManifest}), never read back.
  *
  * @module
  */
@@ -34,6 +35,7 @@ import {
 } from "./entry_path.ts";
 import { DEFAULT_EXTRACT_LIMITS, type ExtractLimits, limitExceeded } from "./limits.ts";
 import { concatBytes } from "../../util/bytes.ts";
+import { contentHash, type ExtractedManifest, safeRelativePath } from "./manifest.ts";
 
 /** How many leading path components to drop: a count, or `"auto"` (see {@link TreeWriter.finish}). */
 export type StripMode = "auto" | number;
@@ -75,6 +77,9 @@ export class TreeWriter {
   #unpacked = 0;
   /** Regular files on disk (keys are parts joined by `/`): the only valid hard-link targets. */
   readonly #files = new Set<string>();
+  /** sha256 of each file's content (keys as above). */
+  readonly #hashes = new Map<string, string>();
+  #manifest: ExtractedManifest = { files: new Map(), links: new Map() };
   /** Files still on disk whose path a later symlink entry took over (removed when the link is made). */
   readonly #shadowed = new Set<string>();
   /** Every directory of the tree, made explicitly or as a parent (keys as above). */
@@ -125,12 +130,14 @@ export class TreeWriter {
     this.#makeRoom(key, path);
     const fileMode = this.#fileMode(mode);
     const chunks: Uint8Array[] = [];
+    const hash = contentHash();
     let size = 0;
     let file: Deno.FsFile | undefined;
     try {
       for await (const chunk of body) {
         this.#signal?.throwIfAborted();
         this.#account(chunk.length);
+        hash.update(chunk);
         chunks.push(chunk);
         size += chunk.length;
         if (size <= BUFFERED_FILE_LIMIT) continue;
@@ -158,6 +165,7 @@ export class TreeWriter {
     }
     this.#bytes += size;
     this.#files.add(key);
+    this.#hashes.set(key, hash.digest());
     this.#count++;
     this.#entryDone();
   }
@@ -222,6 +230,7 @@ export class TreeWriter {
       throw e;
     }
     this.#files.add(key);
+    this.#hashes.set(key, this.#hashes.get(targetParts.join("/"))!);
     this.#count++;
     this.#entryDone();
   }
@@ -272,7 +281,20 @@ export class TreeWriter {
       // Owner keeps rwx so the caller can still move or delete the tree.
       Deno.chmodSync(join(this.#root, rekey(key)), ((mode & 0o777) & ~this.#umask) | 0o700);
     }
+    // A name no manifest may hold (a control character) stays out: the file then counts as added.
+    for (const key of this.#files) {
+      const path = rekey(key);
+      if (safeRelativePath(path)) this.#manifest.files.set(path, this.#hashes.get(key)!);
+    }
+    for (const [path, { target }] of links) {
+      if (safeRelativePath(path)) this.#manifest.links.set(path, target);
+    }
     return this.#count;
+  }
+
+  /** What {@link finish} wrote: each file's sha256 and each link's target (empty before it). */
+  manifest(): ExtractedManifest {
+    return this.#manifest;
   }
 
   /** Normalises, refuses unsafe names, applies a numeric strip; `null` means "skip this entry". */

@@ -16,6 +16,7 @@ import { localPath } from "./dir.ts";
 import { checkDownloadName, urlFileName } from "./download_name.ts";
 import { infoOf } from "../../config/source_info.ts";
 import type { FetchContext, FetchOutcome, Source } from "./types.ts";
+import { type ExtractedManifest, withManifest } from "../archive/manifest.ts";
 
 /** Options of {@link materialise}. */
 export interface MaterialiseOptions {
@@ -28,14 +29,19 @@ export interface MaterialiseOptions {
   lockedSha256?: string;
 }
 
-/** Downloads `url` and lays it out in `dest` (unpacked, or the file itself); returns download facts. */
+/**
+ * Downloads `url` and lays it out in `dest` (unpacked, or the file itself); returns download facts
+ * and the manifest of what it wrote (for the local-work check when the package is replaced later).
+ */
 export async function materialise(
   dep: DependencySpec,
   url: string,
   ctx: FetchContext,
   dest: string,
   opts: MaterialiseOptions = {},
-): Promise<{ sha256: string; etag?: string; lastModified?: string; file: boolean }> {
+): Promise<
+  { sha256: string; etag?: string; lastModified?: string; file: boolean; manifest: ExtractedManifest }
+> {
   // Never a path from a URL or an API field unchecked: `..%2F..%2Fx` would land outside the package.
   const name = opts.name === undefined
     ? urlFileName(dep.url!)
@@ -62,18 +68,19 @@ export async function materialise(
   if (unpack && kind !== "file") {
     // Archive readers (zip, xz, bzip2) load only when an archive is unpacked: start-up stays fast.
     const { extractArchive } = await import("../archive/extract.ts");
-    await extractArchive(dl.path, dest, kind, { signal: ctx.signal });
-    return { ...dl, file: false };
+    const { manifest } = await extractArchive(dl.path, dest, kind, { signal: ctx.signal });
+    return { ...dl, file: false, manifest };
   }
+  // The download's own hash is the file's: nothing more to hash.
   if (kind === "file") {
     // A plain file goes into packages/<name>/<file>, so the package is always a directory.
     await Deno.mkdir(dest, { recursive: true });
     await Deno.rename(dl.path, join(dest, name));
-    return { ...dl, file: false };
+    return { ...dl, file: false, manifest: { files: new Map([[name, dl.sha256]]), links: new Map() } };
   }
   // unpack: false keeps the archive itself as packages/<name> (the original's .jar behaviour).
   await Deno.rename(dl.path, dest);
-  return { ...dl, file: true };
+  return { ...dl, file: true, manifest: { files: new Map(), links: new Map(), self: dl.sha256 } };
 }
 
 /**
@@ -134,7 +141,7 @@ async function fetchHttp(dep: DependencySpec, ctx: FetchContext): Promise<FetchO
   const dl = await materialise(dep, url, ctx, staged, { lockedSha256: locked });
   // As the original: `cache: false` marks fetched content as "not for editing" by making it read-only.
   if (dep.options.cache === false) await makeTreeReadOnly(staged);
-  return { placement: { kind: "path", staged }, lock: lockOf(dl) };
+  return withManifest({ placement: { kind: "path", staged }, lock: lockOf(dl) }, dl.manifest);
 }
 
 /** `src: http` (also `.tar.gz` … URLs detected automatically). */
@@ -171,6 +178,6 @@ export const fileSource: Source = {
     }
     const staged = join(ctx.workDir, "content");
     const dl = await materialise({ ...dep, url: path }, pathToFileURL(path).href, ctx, staged);
-    return { placement: { kind: "path", staged }, lock: { sha256: dl.sha256 } };
+    return withManifest({ placement: { kind: "path", staged }, lock: { sha256: dl.sha256 } }, dl.manifest);
   },
 };

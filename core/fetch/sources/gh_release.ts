@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { cacheNamespace, makeTreeReadOnly } from "../cache/store.ts";
 import type { DependencySpec } from "../../config/model.ts";
 import { lockedHashFor, materialise, type MaterialiseOptions } from "./archive.ts";
+import { withManifest } from "../archive/manifest.ts";
 import { infoOf } from "../../config/source_info.ts";
 import type { FetchContext, FetchOutcome, Source } from "./types.ts";
 
@@ -71,7 +72,12 @@ async function fetchRelease(dep: DependencySpec, ctx: FetchContext): Promise<Fet
   const dl = await materialise(dep, url, ctx, staged, opts);
   // As the original: `cache: false` marks fetched content as "not for editing" by making it read-only.
   if (dep.options.cache === false) await makeTreeReadOnly(staged);
-  return { placement: { kind: "path", staged }, lock: { ...lock, sha256: dl.sha256 }, version: r.tag };
+  const outcome: FetchOutcome = {
+    placement: { kind: "path", staged },
+    lock: { ...lock, sha256: dl.sha256 },
+    version: r.tag,
+  };
+  return withManifest(outcome, dl.manifest);
 }
 
 /** The gh-rls source. */
