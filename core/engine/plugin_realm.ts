@@ -11,7 +11,8 @@
 
 import { basename, dirname, isAbsolute, join, relative, resolve, sep as SEP } from "node:path";
 import { PackageHandler } from "../plugin_api/handler.ts";
-import { hasGitComponent, isWithin, type WritePolicy, writeRefusal } from "./write_policy.ts";
+import { hasGitComponent, type WritePolicy, writeRefusal } from "./write_policy.ts";
+import { isWithin } from "../util/path.ts";
 
 type Printer = (...args: unknown[]) => void;
 
@@ -210,8 +211,6 @@ function packageRootOf(path: string, realPath: (p: string) => string): string | 
   return root;
 }
 
-const within = isWithin;
-
 /**
  * Throws NotCapable unless what the call really reaches is allowed: inside the package the path is
  * written in (for paths under the deps dir), or covered by the worker's grant after resolving symlinks;
@@ -241,7 +240,7 @@ function checkReal(call: string, path: string, [name, follow]: Use, realPath: (p
   const root = packageRootOf(path, realPath);
   if (
     root !== undefined
-      ? within(target, root)
+      ? isWithin(target, root)
       : Deno.permissions.querySync({ name, path: target }).state === "granted"
   ) {
     return;

@@ -3,17 +3,17 @@
  * write; this says which of those a plugin is *entitled* to, because `packages/` holds what trusted code
  * later runs or sources (a venv's `bin/python`, `.pth` files, `packages.envrc`, a node env's `.npmrc`) and
  * ivpm's own state (`ivpm.json`, the lock). A plugin writes under `packages/` only into its own output
- * directories (`packages/.ivpm/out/<handler>/`), or inside a path its grant names explicitly that lies in
- * one package's tree (`allow-write: [packages/ip-lib/generated]`). Nothing of ivpm's own names
- * (`package-lock.json`, `python`, `node`, `packages.envrc`, hidden names) is ever writable, not even
- * through a grant of the whole deps dir.
+ * directories (`packages/.ivpm/out/<handler>/`), or inside a path its grant names explicitly that lies
+ * strictly inside the deps dir (`allow-write: [packages/ip-lib/generated]`). Nothing of ivpm's own names
+ * (`package-lock.json`, `ivpm.json`, `python`, `node`, hidden names) is ever writable; other files of ivpm
+ * and the built-ins (`packages.envrc`, `fusesoc-cores.txt`) only when the grant names them exactly.
  *
  * @module
  */
 
-import { isAbsolute, join, relative, sep as SEP } from "node:path";
+import { join, relative, sep as SEP } from "node:path";
 import { packageNameProblem } from "../util/package_name.ts";
-import { isGitDirName } from "../util/path.ts";
+import { isGitDirName, isWithin } from "../util/path.ts";
 
 /** ivpm's own folder under the deps dir (removed by destroy). */
 export const IVPM_DIR = ".ivpm";
@@ -23,12 +23,6 @@ export const OUTPUTS_DIR = join(IVPM_DIR, "out");
 /** The output directory of `handler` (a plain name, checked by the registry) under `depsDir`. */
 export function outputDirOf(depsDir: string, handler: string): string {
   return join(depsDir, OUTPUTS_DIR, handler);
-}
-
-/** Whether `path` is `dir` or lies inside it (both absolute, normalised). */
-export function isWithin(path: string, dir: string): boolean {
-  const rel = relative(dir, path);
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }
 
 /** Whether any component of `path` names git's control directory in some file system's spelling. */

@@ -18,7 +18,8 @@
 import { Buffer } from "node:buffer";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { homedir } from "node:os";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { isWithin } from "../util/path.ts";
 
 /** Bytes of the secret key. */
 const KEY_BYTES = 32;
@@ -89,18 +90,12 @@ function createKey(path: string): boolean {
   }
 }
 
-/** Whether `path` lies inside `dir` (or is it). */
-function within(path: string, dir: string): boolean {
-  const rel = relative(resolve(dir), resolve(path));
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
-}
-
 /**
  * The key to seal the state of `projectDir` with; undefined when there is none, or when it lies inside
  * the project (a home directory used as a project): the project's plugins may read the project.
  */
 export function projectStateKey(projectDir: string, path: string = stateKeyPath()): Uint8Array | undefined {
-  return within(path, projectDir) ? undefined : stateKey(path);
+  return isWithin(resolve(path), resolve(projectDir)) ? undefined : stateKey(path);
 }
 
 /** A sealed section as stored: the seal and the value it covers. */

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { isAbsolute, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 export { dirname, join, resolve } from "node:path";
 
@@ -59,4 +60,10 @@ export function isGitDirName(segment: string): boolean {
   // NTFS: `name:stream` and `name::$type` open `name`; trailing dots and spaces are dropped.
   const base = segment.replace(HFS_IGNORED, "").replace(/:.*$/s, "").replace(/[. ]+$/, "").toLowerCase();
   return base === ".git" || /^git~[0-9]+$/.test(base);
+}
+
+/** Whether `path` is `dir` or lies inside it (both absolute; compared after normalising, links not resolved). */
+export function isWithin(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }

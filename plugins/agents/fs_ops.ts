@@ -6,7 +6,8 @@
  * @module
  */
 
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { isInside } from "@ivpm/plugin";
 
 /** What a path is, without following a final symbolic link. */
 export type PathKind = "missing" | "symlink" | "dir" | "file";
@@ -31,11 +32,6 @@ export async function pathKind(path: string): Promise<PathKind> {
     if (e instanceof Deno.errors.NotFound) return "missing";
     throw e;
   }
-}
-
-/** Whether `path` is `dir` or below it (lexically; both absolute and normalized). */
-export function isInside(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 }
 
 /**

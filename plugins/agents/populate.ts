@@ -6,11 +6,11 @@
  */
 
 import { join, resolve } from "node:path";
+import { isInside } from "@ivpm/plugin";
 import {
   copyIsCurrent,
   type CopyPlan,
   copySkill,
-  isInside,
   linkTarget,
   linkText,
   pathKind,

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { runUpdate } from "../../core/update/update.ts";
 import { startFakeGitHub } from "../_helpers/fake_github.ts";
 import { startHttpServer } from "../_helpers/http_server.ts";
+import { ivpmCommandArgs } from "../_helpers/cli.ts";
 import { dirDep, pluginRegistry, writeFixture } from "../_helpers/direnv_modules.ts";
 import { modulesWorld, writeFakeModulecmd, writeModulefile } from "../_helpers/fake_modulecmd.ts";
 import { builtinSourceRegistry, SourceRegistry } from "../../core/fetch/sources/registry.ts";
@@ -17,6 +18,7 @@ import { createModuleSource } from "../../core/fetch/sources/module.ts";
 import {
   cliEnv,
   type CliResult,
+  cliResult,
   depSets,
   exists,
   REPO_ROOT,
@@ -60,33 +62,20 @@ function assertInert(label: string, text: string, own = false): void {
  */
 async function runOnTerminal(cwd: string, args: string[], env: Record<string, string>): Promise<CliResult> {
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  const command = [
-    Deno.execPath(),
-    "run",
-    "-A",
-    "--config",
-    join(REPO_ROOT, "deno.json"),
-    join(REPO_ROOT, "main.ts"),
-    ...args,
-  ].map(quote).join(" ");
+  const command = [Deno.execPath(), ...ivpmCommandArgs(args)].map(quote).join(" ");
   const colourEnv: Record<string, string> = { ...env, TERM: "xterm-256color", COLUMNS: "200" };
   delete colourEnv.NO_COLOR;
-  const out = await new Deno.Command("script", {
-    args: ["-qec", command, "/dev/null"],
-    cwd,
-    env: colourEnv,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    signal: out.signal,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
+  return await cliResult(
+    new Deno.Command("script", {
+      args: ["-qec", command, "/dev/null"],
+      cwd,
+      env: colourEnv,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn(),
+  );
 }
 
 /**
