@@ -21,7 +21,6 @@ import {
   cliResult,
   depSets,
   exists,
-  REPO_ROOT,
   runIvpm,
   tempRoot,
   writeIvpmYaml,
